@@ -1,0 +1,32 @@
+# The two commands: `make demo` (an agent run on the offline default) and `make test`.
+# Both create .venv and install limner with its dependencies first (once; again when
+# pyproject.toml changes).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_PROMPT ?= A poster for a bakery that says 'FRESH BREAD DAILY' with three red balloons
+
+.PHONY: install demo test test-fast eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/limner generate "$(DEMO_PROMPT)" -n 4 --seed 7
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+eval: $(STAMP)
+	$(BIN)/limner eval overhead
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,203 @@
+"""The ``limner`` command. Thin: it builds a request, calls ``agent.run``, presents the result.
+
+Streams: stdout carries only the result (with ``--json`` exactly one JSON document);
+progress, logs and warnings go to stderr. Exit codes: 0 done (failed checks are results),
+2 bad input, 1 any other failure; errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+import typer
+from rich.console import Console
+
+from agent.errors import InputError
+
+app = typer.Typer(
+    name="limner",
+    help="An open agentic image assistant: plan, generate, critique, repair.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def _settings():  # imported lazily: `limner --help` stays instant
+    from agent.context import Settings
+
+    try:
+        return Settings()
+    except Exception as error:  # pydantic ValidationError from a bad LIMNER_* value or limner.toml
+        raise InputError(f"bad configuration: {error}".replace("\n", " ")) from None
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def generate(
+    prompt: str = typer.Argument(..., help="What to draw. Quote text to render: 'OPEN'."),
+    n: Optional[int] = typer.Option(None, "-n", "--n", help="Number of images, 1-8 (default: from the prompt, else 1)."),
+    size: Optional[str] = typer.Option(None, "--size", help="WxH, multiples of 8 from 64 to 2048 (default 512x512)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Base seed: image i gets seed+i (default: random, recorded)."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Image backend (default: sketch, offline)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model id or local path, for backends that load one."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps, for iterative backends."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./out); the run gets <out>/<run-id>/."),
+    max_rounds: Optional[int] = typer.Option(None, "--max-rounds", help="Repair rounds budget (default 2)."),
+    raw: bool = typer.Option(False, "--raw", help="Skip plan/critique/repair: prompt verbatim to the backend."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run report as one JSON document."),
+) -> None:
+    """Generate a batch of images: plan → generate → critique → repair → finalize."""
+    from agent.request import build_request
+    from agent.run import run
+
+    settings = _settings()
+    request = build_request(
+        prompt, settings=settings, n=n, size=size, seed=seed, backend=backend, model=model,
+        steps=steps, mode="raw" if raw else "agent", max_rounds=max_rounds, out_dir=out,
+    )
+    from agent.progress import ProgressView
+
+    with ProgressView(err) as view:
+        report = run(request, settings=settings, on_event=view.handle)
+    _present(report, as_json)
+
+
+@app.command()
+def resume(
+    run_id: str = typer.Argument(..., help="The run id (the name of its output folder)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run report as one JSON document."),
+) -> None:
+    """Continue an interrupted run from its last checkpoint."""
+    from agent.progress import ProgressView
+    from agent.run import resume as resume_run
+
+    settings = _settings()
+    with ProgressView(err) as view:
+        report = resume_run(run_id, settings=settings, on_event=view.handle)
+    _present(report, as_json)
+
+
+def _present(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _print_json(report)
+        return
+    for image in report["images"]:
+        status = "passed" if image["passed"] else "FAILED"
+        where = image["path"] or f"(no image: {image['error']})"
+        fixes = f", {len(image['repairs'])} repair(s)" if image["repairs"] else ""
+        print(f"{where}  seed={image['seed']}  {status}{fixes}")
+    print(f"run {report['run_id']}: {report['contact_sheet']}")
+
+
+@app.command()
+def plan(
+    prompts: list[str] = typer.Argument(..., help="One or more requests; one plan each."),
+    n: Optional[int] = typer.Option(None, "-n", "--n", help="Number of shots, 1-8."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the layout of shot 0 (shot i: seed+i)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON plan per line, one line per prompt."),
+) -> None:
+    """Show the scene plan limner would draw, without drawing it."""
+    from agent.planning.planner import make_plan
+    from agent.request import build_request
+
+    settings = _settings()
+    for prompt in prompts:
+        request = build_request(prompt, settings=settings, n=n, seed=seed if seed is not None else 0)
+        scene_plan = make_plan(request)
+        if as_json:
+            _print_json(scene_plan.model_dump(mode="json"))
+            continue
+        print(f"# {prompt}")
+        print(f"style={scene_plan.style} setting={scene_plan.setting} light={scene_plan.light} "
+              f"palette={scene_plan.palette} negatives={scene_plan.negatives}")
+        for shot in scene_plan.shots:
+            objects = ", ".join(f"{o.count} {o.color or ''} {o.name}".replace("  ", " ") for o in shot.objects)
+            texts = ", ".join(f"{t.role}:{t.text!r}" for t in shot.texts)
+            print(f"  shot {shot.index + 1}: {shot.prompt}\n    objects: {objects or '-'}  texts: {texts or '-'}")
+
+
+@app.command()
+def check(
+    image: Path = typer.Argument(..., help="The image file to check."),
+    text: list[str] = typer.Option([], "--text", help="Text that must appear (repeatable)."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", help="What the image should show."),
+    as_json: bool = typer.Option(False, "--json", help="Print {passed, checks} as JSON."),
+) -> None:
+    """Check one image: is the expected text there and spelled right?"""
+    from agent.checking import check_image
+
+    settings = _settings()
+    result = check_image(image, texts=text, prompt=prompt, ocr_engine=settings.ocr_engine)
+    if as_json:
+        _print_json(result)
+        return
+    for item in result["checks"]:
+        print(f"{item['name']:<8} {item['status']:<8} {item['reason']}")
+    print("passed" if result["passed"] else "FAILED")
+
+
+@app.command("eval")
+def eval_(
+    name: str = typer.Argument(..., help="Suite name (e.g. overhead)."),
+    repeats: int = typer.Option(5, "--repeats", min=1, max=50, help="Repeats per measurement (medians reported)."),
+    out: Path = typer.Option(Path("evals/results"), "--out", help="Where the markdown table and chart go."),
+) -> None:
+    """Run a benchmark suite and write its report (markdown table + PNG chart)."""
+    from evals.runner import run_suite
+
+    report_path = run_suite(name, repeats=repeats, out_dir=out)
+    print(report_path.read_text())
+
+
+@app.command()
+def backends() -> None:
+    """List the registered image backends."""
+    from tools.generators.base import available
+
+    for name in available():
+        print(name)
+
+
+def main() -> None:
+    """Entry point: turn every error into one line on stderr and the right exit code."""
+    logging.basicConfig(level=os.environ.get("LIMNER_LOG_LEVEL", "WARNING"), stream=sys.stderr)
+    from tools.images import ImageInputError
+
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        err.print("interrupted", highlight=False)
+        sys.exit(130)
+    except click.UsageError as error:
+        hint = error.ctx.command_path + " --help" if error.ctx else "limner --help"
+        print(f"error: {error.format_message()} (see {hint})", file=sys.stderr)
+        sys.exit(2)
+    except (InputError, ImageInputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted: resume with `limner resume <run-id>`", file=sys.stderr)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the promise: one line, never a traceback
+        message = str(error).replace("\n", " ").strip() or type(error).__name__
+        print(f"error: {message} (set LIMNER_LOG_LEVEL=DEBUG for details)", file=sys.stderr)
+        logging.getLogger("limner").debug("failure", exc_info=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

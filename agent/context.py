@@ -1,0 +1,78 @@
+"""Settings: the one typed configuration object of limner.
+
+Values come from, in order of precedence: keyword arguments, environment variables
+``LIMNER_<FIELD>`` (e.g. ``LIMNER_BACKEND=sketch``), ``./limner.toml``, then
+``$LIMNER_HOME/limner.toml``, then the defaults below. Types are converted and
+checked, so ``LIMNER_MAX_ROUNDS=abc`` is a clear error instead of a surprise later.
+The compiled graph receives Settings as its runtime context.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("LIMNER_HOME") or Path.home() / ".limner").expanduser()
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; per-run choices live in ``agent.request.RunRequest``."""
+
+    model_config = SettingsConfigDict(env_prefix="LIMNER_", extra="ignore", validate_default=True)
+
+    home: Path = Field(default_factory=default_home)
+    """Where limner keeps its state: checkpoints (checkpoints.sqlite), memory, caches."""
+    out_dir: Path = Path("out")
+    """Where runs write their folders (``<out_dir>/<run-id>/``); relative to the working directory."""
+    backend: str = "sketch"
+    """Default image backend (``limner backends`` lists them)."""
+    model: str | None = None
+    """Default model id or local path for backends that load one."""
+    steps: int | None = Field(default=None, ge=1, le=200)
+    """Default denoising steps for iterative backends (None: the backend's own default)."""
+    size: str = "512x512"
+    """Default image size WxH (multiples of 8 from 64 to 2048)."""
+    max_rounds: int = Field(default=2, ge=0, le=10)
+    """Repair budget: how many critique → repair rounds a run may take."""
+    ocr_engine: Literal["rapidocr", "easyocr"] = "rapidocr"
+    """OCR engine of the ``ocr`` check. rapidocr measured more accurate and faster (see evals)."""
+    search: bool = True
+    """Let the graph take the search route when the plan asks for facts."""
+    checkpoints: bool = True
+    """Checkpoint every run to ``<home>/checkpoints.sqlite`` so a killed run can resume."""
+    max_prompt_chars: int = Field(default=4000, ge=16)
+    """Longest prompt accepted; longer ones are refused with a clear error."""
+
+    @field_validator("home", "out_dir", mode="after")
+    @classmethod
+    def _expand(cls, path: Path) -> Path:
+        return path.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_files = [p for p in (Path("limner.toml"), default_home() / "limner.toml") if p.is_file()]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources += [TomlConfigSettingsSource(settings_cls, toml_file=p) for p in toml_files]
+        return tuple(sources)
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.home / "checkpoints.sqlite"

@@ -1,0 +1,71 @@
+"""The LangGraph state machine.
+
+    START → plan → (needs facts?) → search → generate → critique ─(all pass or budget spent)→ finalize → END
+                         └──────────────→ generate        ↑   └─(failures)→ repair ─┘
+    raw mode: START → generate → finalize
+
+``builder`` is exported uncompiled so tests and hosts (``langgraph dev``) compile it with
+their own checkpointer; ``graph`` is compiled without one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from agent.context import Settings
+from agent.nodes.critique import critique
+from agent.nodes.finalize import finalize
+from agent.nodes.generate import generate
+from agent.nodes.plan import plan
+from agent.nodes.repair import repair
+from agent.nodes.search import search
+from agent.state import InputState, State
+
+
+def route_start(state: State) -> Literal["plan", "generate"]:
+    """Raw mode skips planning: the prompt goes to the backend verbatim."""
+    return "generate" if state.request.mode == "raw" else "plan"
+
+
+def route_after_plan(state: State, runtime: Runtime[Settings]) -> Literal["search", "generate"]:
+    settings = runtime.context or Settings()
+    if state.plan is not None and state.plan.needs_facts and settings.search:
+        return "search"
+    return "generate"
+
+
+def route_after_generate(state: State) -> Literal["critique", "finalize"]:
+    return "finalize" if state.request.mode == "raw" else "critique"
+
+
+def route_after_critique(state: State) -> Literal["repair", "finalize"]:
+    """Repair while something failed that has a suggested repair and budget remains."""
+    if state.rounds >= state.request.max_rounds:
+        return "finalize"
+    repairable = any(
+        not record.passed and record.critique is not None and record.critique.repairs
+        for record in state.images
+    )
+    return "repair" if repairable else "finalize"
+
+
+builder = StateGraph(State, context_schema=Settings, input_schema=InputState)
+builder.add_node("plan", plan)
+builder.add_node("search", search)
+builder.add_node("generate", generate)
+builder.add_node("critique", critique)
+builder.add_node("repair", repair)
+builder.add_node("finalize", finalize)
+builder.add_conditional_edges(START, route_start)
+builder.add_conditional_edges("plan", route_after_plan)
+builder.add_edge("search", "generate")
+builder.add_conditional_edges("generate", route_after_generate)
+builder.add_conditional_edges("critique", route_after_critique)
+builder.add_edge("repair", "critique")
+builder.add_edge("finalize", END)
+
+graph = builder.compile()
+graph.name = "limner"

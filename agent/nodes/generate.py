@@ -1,0 +1,79 @@
+"""generate: one batched backend call for all shots; each image has its own seed.
+
+A failing batch is retried shot by shot so that one bad image never loses the others;
+a shot that still fails is recorded with its error and left to the repair node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PIL import Image
+from langgraph.runtime import Runtime
+
+from agent.backends import generator_for
+from agent.context import Settings
+from agent.nodes.common import emit, timed, work_path
+from agent.state import ImageRecord, State
+from tools.generators.base import Generator
+from tools.scene import ScenePlan, Shot
+
+
+def bare_shots(prompt: str, count: int) -> list[Shot]:
+    """Raw mode: the prompt verbatim for every image, nothing planned."""
+    return [Shot(index=i, prompt=prompt) for i in range(count)]
+
+
+def generate_images(
+    generator: Generator,
+    shots: list[Shot],
+    seeds: list[int],
+    size: tuple[int, int],
+    plan: ScenePlan | None,
+) -> list[Image.Image | Exception]:
+    """Images for ``shots`` in chunks of the backend's ``max_batch``; failures isolated per shot."""
+    results: list[Image.Image | Exception] = []
+    chunk = max(1, generator.max_batch if generator.supports_batch else 1)
+    for start in range(0, len(shots), chunk):
+        part, part_seeds = shots[start : start + chunk], seeds[start : start + chunk]
+        try:
+            images = generator.generate(part, size, part_seeds, plan=plan)
+            if len(images) != len(part):
+                raise RuntimeError(f"backend returned {len(images)} images for {len(part)} shots")
+            results.extend(images)
+        except Exception as batch_error:  # noqa: BLE001 - isolate per shot below
+            if len(part) == 1:
+                results.append(batch_error)
+                continue
+            for shot, seed in zip(part, part_seeds):
+                try:
+                    results.extend(generator.generate([shot], size, [seed], plan=plan))
+                except Exception as shot_error:  # noqa: BLE001 - recorded on the image
+                    results.append(shot_error)
+    return results
+
+
+def credits_of(image: Image.Image) -> list[str]:
+    """Attributions a backend attached to an image (``image.info["credits"]``)."""
+    return list(image.info.get("credits") or [])
+
+
+@timed("generate")
+def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
+    request = state.request
+    shots = state.shots or bare_shots(request.prompt, request.n or 1)
+    seeds = request.seeds(len(shots))
+    generator = generator_for(request)
+    emit("generate_start", images=len(shots), backend=request.backend)
+    results = generate_images(generator, shots, seeds, request.size, state.plan)
+    records = []
+    for shot, seed, result in zip(shots, seeds, results):
+        if isinstance(result, Exception):
+            record = ImageRecord(shot=shot.index, seed=seed, error=f"{type(result).__name__}: {result}")
+        else:
+            path = work_path(request, shot.index, 0)
+            result.convert("RGB").save(path, format="PNG")
+            record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result))
+        records.append(record)
+        emit("image", shot=shot.index, seed=seed, ok=record.error is None, error=record.error)
+    return {"images": records, "shots": shots}

@@ -1,0 +1,98 @@
+"""repair: targeted fixes for images that failed a check; images that passed are never touched.
+
+- ``retypeset``: draw the expected text into its box again, larger, wrapped, at maximum
+  contrast (the repair mode of ``tools.edit.typeset``);
+- ``regenerate``: the shot again with a new seed (also how a failed generation is retried);
+- ``inpaint``: the backend's edit on the defect's region when it can edit, else regenerate.
+Each round writes new files (``work/shot-NN-rK.png``) and records before/after.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PIL import Image
+from langgraph.runtime import Runtime
+
+from agent.backends import generator_for
+from agent.context import Settings
+from agent.nodes.common import emit, timed, work_path
+from agent.nodes.generate import credits_of, generate_images
+from agent.state import ImageRecord, RepairRecord, State
+from tools.edit import box_mask, typeset
+from tools.scene import RepairAction, Shot
+
+_SEED_STEP = 1_000_003  # a prime stride: repaired seeds never collide with the batch's S+i
+
+
+def _regenerate(state: State, shot: Shot, seed: int) -> Image.Image:
+    generator = generator_for(state.request)
+    result = generate_images(generator, [shot], [seed], state.request.size, state.plan)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> Image.Image:
+    element = next((t for t in shot.texts if t.text == action.target), None)
+    role = element.role if element else "sign"
+    box = action.box
+    if box is None and element is not None and element.box is not None:
+        box = list(element.box.to_pixels(*image.size))
+    if box is None:  # nowhere planned: a band across the upper third
+        width, height = image.size
+        box = [width // 10, height // 12, width - width // 10, height // 3]
+    return typeset(image, action.target or "", tuple(box), role, emphasis=True)
+
+
+def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> ImageRecord:
+    """Apply every suggested repair of one failed image; returns the updated record."""
+    actions = record.critique.repairs if record.critique else []
+    image = Image.open(record.path).convert("RGB") if record.path else None
+    seed, credits, done = record.seed, list(record.credits), []
+    for action in actions:
+        before = record.path or "(missing)"
+        if action.kind == "retypeset" and image is not None:
+            image = _retypeset(image, shot, action)
+        elif action.kind == "inpaint" and image is not None and generator_for(state.request).supports_edit:
+            width, height = image.size
+            mask = box_mask((width, height), tuple(action.box or (0, 0, width, height)), feather_px=8)
+            image = generator_for(state.request).edit(image, mask, action.target or shot.prompt, seed)
+        else:  # regenerate, or an inpaint the backend cannot do
+            seed = (record.seed + _SEED_STEP * round_) % 2**32
+            image = _regenerate(state, shot, seed)
+            credits = credits_of(image)
+        done.append((action, before))
+    path = work_path(state.request, shot.index, round_)
+    image.save(path, format="PNG")
+    repairs = [
+        RepairRecord(
+            round=round_, kind=action.kind, check=action.check, target=action.target, box=action.box,
+            before=before, after=str(path), seed=seed if action.kind != "retypeset" else None,
+        )
+        for action, before in done
+    ]
+    return ImageRecord(
+        shot=record.shot, seed=seed, path=str(path), critique=None,
+        repairs=record.repairs + repairs, credits=credits,
+    )
+
+
+@timed("repair")
+def repair(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
+    round_ = state.rounds + 1
+    shots = {shot.index: shot for shot in state.shots}
+    images = []
+    for record in state.images:
+        if record.passed or not (record.critique and record.critique.repairs):
+            images.append(record)
+            continue
+        try:
+            updated = repair_image(state, record, shots[record.shot], round_)
+        except Exception as error:  # noqa: BLE001 - a failed repair keeps the image as it was
+            emit("repair", shot=record.shot, ok=False, error=str(error))
+            images.append(record)
+            continue
+        emit("repair", shot=record.shot, ok=True, actions=[r.kind for r in updated.repairs[len(record.repairs):]])
+        images.append(updated)
+    return {"images": images, "rounds": round_}

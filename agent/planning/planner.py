@@ -1,0 +1,80 @@
+"""The planner: a request → a ScenePlan with one laid-out shot per image.
+
+Today the plan comes from the rule-based extractor alone; an LLM planner will add
+composition and variety on top, never removing what the rules found.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.planning.rules import Constraints, extract
+from agent.request import RunRequest
+from tools.layout import assign_layout
+from tools.scene import ScenePlan, Shot
+
+# How sibling shots of one request differ when the request does not say.
+VARIATIONS = [
+    "wide shot, eye level",
+    "medium shot, slightly from the left",
+    "close-up, centred",
+    "low angle, looking up",
+    "high angle, looking down",
+    "three-quarter view from the right",
+    "side view, soft depth",
+    "detail shot, shallow depth of field",
+]
+SEQUENCE_STYLES = {"comic", "manga", "storyboard"}
+
+
+def shot_count(request: RunRequest, constraints: Constraints) -> int:
+    """``-n`` wins over the prompt; then the prompt's own count; then one image."""
+    return request.n or constraints.image_count or 1
+
+
+def _shot_prompt(base: str, index: int, count: int, style: str | None) -> tuple[str, str | None]:
+    if count == 1:
+        return base, None
+    if style in SEQUENCE_STYLES:
+        variation = f"panel {index + 1} of {count}"
+    else:
+        variation = VARIATIONS[index % len(VARIATIONS)]
+    return f"{base}, {variation}", variation
+
+
+def make_plan(request: RunRequest) -> ScenePlan:
+    """The full plan for ``request``: global look, shots, every text and object laid out."""
+    constraints = extract(request.prompt)
+    count = shot_count(request, constraints)
+    base = re.sub(r"\s+", " ", request.prompt).strip().rstrip(".")
+    speaker = constraints.characters[0].id if constraints.characters else None
+    texts = [
+        t.model_copy(update={"speaker": speaker}) if t.role == "bubble" and speaker else t
+        for t in constraints.texts
+    ]
+    shots = []
+    seeds = request.seeds(count)
+    draft = ScenePlan(
+        request=request.prompt,
+        style=constraints.style,
+        setting=constraints.setting,
+        light=constraints.light,
+        palette=constraints.palette,
+        characters=constraints.characters,
+        negatives=constraints.negatives,
+        shots=[Shot(index=0, prompt=base)],
+    )
+    for index in range(count):
+        prompt, variation = _shot_prompt(base, index, count, constraints.style)
+        shot = Shot(
+            index=index,
+            prompt=prompt,
+            camera=variation,
+            variation=variation,
+            characters=[c.id for c in constraints.characters],
+            objects=constraints.objects,
+            texts=texts,
+            negatives=constraints.negatives,
+        )
+        shots.append(assign_layout(shot, draft, seeds[index]))
+    return draft.model_copy(update={"shots": shots})

@@ -1,0 +1,128 @@
+"""RunRequest: one validated request, the same for every surface (CLI, HTTP, MCP, bots)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.context import Settings
+from agent.errors import InputError
+
+Mode = Literal["agent", "raw", "edit"]
+MAX_IMAGES = 8
+MIN_SIDE, MAX_SIDE = 64, 2048
+_SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+_MAX_SEED = 2**32 - 1
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"768x512"`` → (768, 512); each side a multiple of 8 from 64 to 2048."""
+    match = _SIZE.match(str(text))
+    if not match:
+        raise InputError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 512x512")
+    width, height = int(match[1]), int(match[2])
+    for side in (width, height):
+        if not MIN_SIDE <= side <= MAX_SIDE or side % 8:
+            raise InputError(
+                f"size {text!r}: each side must be a multiple of 8 from {MIN_SIDE} to {MAX_SIDE}"
+            )
+    return width, height
+
+
+def new_run_id() -> str:
+    """Sortable and unique enough for concurrent runs: UTC time plus 6 hex digits."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+class RunRequest(BaseModel):
+    """Everything one run needs to know; stored in the graph state (so a resume needs nothing else)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prompt: str
+    n: int | None = None
+    """Number of images; None lets the planner read it from the prompt (default 1)."""
+    size: tuple[int, int] = (512, 512)
+    seed: int = Field(ge=0, le=_MAX_SEED)
+    """Image i gets seed + i."""
+    backend: str = "sketch"
+    model: str | None = None
+    steps: int | None = None
+    mode: Mode = "agent"
+    max_rounds: int = 2
+    run_id: str = Field(default_factory=new_run_id)
+    out_dir: Path
+    """The run's own folder: ``<settings.out_dir>/<run_id>``, absolute."""
+    user_id: str = "local"
+
+    def seeds(self, count: int) -> list[int]:
+        return [(self.seed + i) % (_MAX_SEED + 1) for i in range(count)]
+
+
+def build_request(
+    prompt: str,
+    *,
+    settings: Settings,
+    n: int | None = None,
+    size: str | tuple[int, int] | None = None,
+    seed: int | None = None,
+    backend: str | None = None,
+    model: str | None = None,
+    steps: int | None = None,
+    mode: Mode = "agent",
+    max_rounds: int | None = None,
+    out_dir: str | Path | None = None,
+    user_id: str = "local",
+) -> RunRequest:
+    """Validate user input into a RunRequest, raising ``InputError`` with a fix-it message."""
+    # 1. The prompt: present, bounded.
+    if prompt is None or not str(prompt).strip():
+        raise InputError("the prompt is empty: describe the images you want")
+    prompt = str(prompt).strip()
+    if len(prompt) > settings.max_prompt_chars:
+        raise InputError(
+            f"the prompt has {len(prompt)} characters; the limit is {settings.max_prompt_chars} "
+            "(LIMNER_MAX_PROMPT_CHARS)"
+        )
+    # 2. Counts, sizes, seeds.
+    if n is not None and not 1 <= n <= MAX_IMAGES:
+        raise InputError(f"n must be from 1 to {MAX_IMAGES}, got {n}")
+    if isinstance(size, tuple):
+        size = f"{size[0]}x{size[1]}"
+    width_height = parse_size(size or settings.size)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    if not 0 <= seed <= _MAX_SEED:
+        raise InputError(f"seed must be from 0 to {_MAX_SEED}, got {seed}")
+    if steps is not None and not 1 <= steps <= 200:
+        raise InputError(f"steps must be from 1 to 200, got {steps}")
+    rounds = settings.max_rounds if max_rounds is None else max_rounds
+    if not 0 <= rounds <= 10:
+        raise InputError(f"max_rounds must be from 0 to 10, got {rounds}")
+    # 3. The backend must exist before any work starts.
+    from tools.generators.base import available
+
+    backend = backend or settings.backend
+    if backend not in available():
+        raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(available())}")
+    run_id = new_run_id()
+    root = Path(out_dir) if out_dir is not None else settings.out_dir
+    return RunRequest(
+        prompt=prompt,
+        n=n,
+        size=width_height,
+        seed=seed,
+        backend=backend,
+        model=model or settings.model,
+        steps=steps or settings.steps,
+        mode=mode,
+        max_rounds=rounds,
+        run_id=run_id,
+        out_dir=(root / run_id).resolve(),
+        user_id=user_id,
+    )

@@ -1,0 +1,1 @@
+"""Benchmark suites: `limner eval NAME` runs one and writes evals/results/NAME.md (+ .png)."""

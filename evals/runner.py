@@ -1,0 +1,29 @@
+"""The eval runner: suites are data (name → function), each writes a markdown report."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from agent.errors import InputError
+
+SUITES: dict[str, str] = {
+    "overhead": "evals.overhead",
+    "ocr_engines": "evals.ocr_engines",
+}
+"""Suite name → module with ``run(out_dir: Path, repeats: int) -> Path`` (the markdown report)."""
+
+
+def list_suites() -> list[str]:
+    return sorted(SUITES)
+
+
+def run_suite(name: str, *, repeats: int = 5, out_dir: Path = Path("evals/results")) -> Path:
+    """Run suite ``name``; returns the path of its markdown report."""
+    if name not in SUITES:
+        raise InputError(f"unknown eval suite {name!r}; choose one of: {', '.join(list_suites())}")
+    module = importlib.import_module(SUITES[name])
+    suite: Callable[..., Path] = getattr(module, "run_suite")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return suite(out_dir=out_dir, repeats=repeats)

@@ -1,0 +1,1 @@
+"""What the agent uses: generators, critics, the renderer, editing. Knows nothing of the graph."""

@@ -1,0 +1,95 @@
+"""The ``Generator`` protocol and the backend registry.
+
+A backend is a class with a ``name``, capability flags, an ``Options`` model and
+``generate``/``edit``. Built-ins register through :func:`register` exactly as a
+third-party backend would.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, ClassVar, Protocol, runtime_checkable
+
+from PIL import Image
+from pydantic import BaseModel, ConfigDict
+
+from tools.scene import ScenePlan, Shot
+
+
+class BackendError(RuntimeError):
+    """A backend could not do its work (unreachable, missing weights...). Message says what to do."""
+
+
+class UnknownBackendError(ValueError):
+    """The requested backend name is not registered."""
+
+
+class GeneratorOptions(BaseModel):
+    """Backend options; subclasses add fields. Unknown keys are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    """Model id or local path, for backends that load one."""
+    steps: int | None = None
+    """Denoising steps, for backends that iterate."""
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """What the graph needs from an image backend."""
+
+    name: ClassVar[str]
+    supports_edit: ClassVar[bool]
+    supports_batch: ClassVar[bool]
+    max_batch: int
+
+    def generate(
+        self,
+        shots: list[Shot],
+        size: tuple[int, int],
+        seeds: list[int],
+        plan: ScenePlan | None = None,
+    ) -> list[Image.Image]:
+        """One image per shot, image i from seeds[i]. ``plan`` is None in raw mode."""
+        ...
+
+    def edit(
+        self,
+        image: Image.Image,
+        mask: Image.Image,
+        prompt: str,
+        seed: int,
+    ) -> Image.Image:
+        """Change the white region of ``mask`` in ``image`` according to ``prompt``."""
+        ...
+
+
+GeneratorFactory = Callable[[GeneratorOptions], Generator]
+_REGISTRY: dict[str, tuple[type[GeneratorOptions], GeneratorFactory]] = {}
+
+
+def register(name: str, options: type[GeneratorOptions], factory: GeneratorFactory) -> None:
+    """Make a backend available by ``name`` (CLI ``--backend``, config ``backend``)."""
+    _REGISTRY[name] = (options, factory)
+
+
+def _load_builtins() -> None:
+    # Imported lazily so that choosing one backend never imports another's heavy deps.
+    import tools.generators.sketch  # noqa: F401
+
+
+def available() -> list[str]:
+    """Names of all registered backends."""
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def create(name: str, **options: object) -> Generator:
+    """Build the backend ``name`` with validated options."""
+    _load_builtins()
+    if name not in _REGISTRY:
+        raise UnknownBackendError(
+            f"unknown backend {name!r}; available: {', '.join(sorted(_REGISTRY))}"
+        )
+    options_model, factory = _REGISTRY[name]
+    return factory(options_model(**options))
