@@ -14,9 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-import click
 import typer
 from rich.console import Console
+
+try:  # typer ≥ 0.23 vendors click; older versions use the click package
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import ClickException
 
 from agent.errors import InputError
 
@@ -177,15 +181,18 @@ def main() -> None:
 
     try:
         app(standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
-        err.print("interrupted", highlight=False)
+    except typer.Abort:
+        print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except click.UsageError as error:
-        hint = error.ctx.command_path + " --help" if error.ctx else "limner --help"
-        print(f"error: {error.format_message()} (see {hint})", file=sys.stderr)
-        sys.exit(2)
+    except ClickException as error:  # usage errors: bad option, missing argument, bad type
+        ctx = getattr(error, "ctx", None)
+        hint = f"{ctx.command_path} --help" if ctx else "limner --help"
+        message = error.format_message().replace("\n", " ").strip()
+        if message:  # empty when help was shown instead (no arguments at all)
+            print(f"error: {message} (see {hint})", file=sys.stderr)
+        sys.exit(2 if error.exit_code == 2 else 1)
     except (InputError, ImageInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)

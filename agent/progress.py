@@ -19,18 +19,23 @@ class ProgressView:
         )
         self.images: TaskID | None = None
 
+        self.started = False
+
     def __enter__(self) -> "ProgressView":
-        self.progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
+        if self.started:  # an empty live display would still print a blank line
+            self.progress.__exit__(*exc)
 
     def handle(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
         if kind == "node_end":
             self.progress.console.print(f"[dim]{event['node']:>9}[/dim] done in {event['seconds']:.2f}s", highlight=False)
         elif kind == "generate_start":
+            if not self.started:
+                self.progress.__enter__()
+                self.started = True
             self.images = self.progress.add_task(f"images ({event['backend']})", total=event["images"])
         elif kind == "image" and self.images is not None:
             self.progress.advance(self.images)

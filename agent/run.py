@@ -46,12 +46,14 @@ def _drive(
     with open_checkpointer(settings) as saver:
         app = builder.compile(checkpointer=saver)
         config = {"configurable": {"thread_id": thread_id}}
+        if input_ is None and not app.get_state(config).values:
+            raise InputError(f"no run {thread_id!r} to resume in {settings.checkpoint_path}")
         for mode, chunk in app.stream(input_, config, context=settings, stream_mode=["custom", "updates"]):
             if mode == "custom" and on_event is not None:
                 on_event(chunk)
         values = app.get_state(config).values
-    if not values:
-        raise InputError(f"no run {thread_id!r} in {settings.checkpoint_path}")
+    if not values.get("report"):
+        raise RuntimeError(f"run {thread_id!r} stopped before finishing; `limner resume {thread_id}` continues it")
     return values["report"]
 
 

@@ -14,7 +14,7 @@ def critique_image(image: Image.Image, shot: Shot, *, ocr_engine: str = "rapidoc
     repairs: list[RepairAction] = []
     text_checks = check_texts(image, shot.texts, engine=ocr_engine)
     checks += text_checks
-    repairs += suggest_repairs(text_checks, shot.texts)
+    repairs += suggest_repairs(text_checks, shot.texts, image_size=image.size)
     return Critique(shot=shot.index, checks=checks, repairs=repairs)
 
 

@@ -52,7 +52,7 @@ __all__ = [
 
 CHECK_NAME = "ocr"
 DEFAULT_ENGINE = "rapidocr"
-LOCATE_MAX_CER = 0.5
+LOCATE_MAX_CER = 0.4
 """Above this CER the best window is a coincidence, not a misspelling of the text."""
 
 Box4 = tuple[int, int, int, int]
@@ -210,7 +210,8 @@ def group_lines(readings: Sequence[Reading]) -> list[Line]:
             last = block[-1].box
             shared = min(last[2], line.box[2]) - max(last[0], line.box[0])
             height = max(last[3] - last[1], line.box[3] - line.box[1])
-            if shared > best_shared and 0 <= line.box[1] - last[3] + height // 2 <= 1.5 * height:
+            gap = line.box[1] - last[3]  # negative when the lines' boxes touch or overlap
+            if shared > best_shared and -0.5 * height <= gap <= 1.0 * height:
                 best, best_shared = block, shared
         if best is None:
             blocks.append([line])
@@ -252,7 +253,7 @@ def best_window(pattern: str, text: str) -> tuple[int, int, int]:
                 best, start = cur[j - 1] + 1, cur_start[j - 1]
             cur[j], cur_start[j] = best, start
         prev, prev_start = cur, cur_start
-    end = min(range(n + 1), key=lambda j: (prev[j], -j))
+    end = min(range(n + 1), key=lambda j: (prev[j], j))
     return prev[end], prev_start[end], end
 
 
@@ -349,11 +350,12 @@ def _result(element: TextElement, match: TextMatch, size: tuple[int, int]) -> Ch
 
 
 def check_texts(
-    image: Image.Image, texts: Sequence[TextElement], engine: str = DEFAULT_ENGINE
+    image: Image.Image, texts: Sequence[TextElement], engine: str | OcrEngine = DEFAULT_ENGINE
 ) -> list[CheckResult]:
     """One ``ocr`` check per planned text: pass only when it is read exactly.
 
-    The image is read once for all texts. Without planned texts the result is a single
+    ``engine`` is a registered name (see :func:`engine_names`) or an engine object. The
+    image is read once for all texts. Without planned texts the result is a single
     skipped check; when the engine cannot load or fails, every text is skipped with the
     reason (a critic never invents a score). An unknown engine name raises
     :class:`UnknownOcrEngineError`, because that is a configuration mistake to fix.
@@ -368,10 +370,12 @@ def check_texts(
         ]
 
     # 1. Read the image once.
+    label = engine if isinstance(engine, str) else engine.name
     try:
-        readings = get_engine(engine).read(image)
+        reader = get_engine(engine) if isinstance(engine, str) else engine
+        readings = reader.read(image)
     except OcrError as exc:
-        return skipped(f"ocr engine {engine!r} unavailable: {exc}")
+        return skipped(f"ocr engine {label!r} could not run: {exc}")
     # 2. Assemble fragments into lines in reading order.
     lines = assemble(readings)
     # 3. Compare every planned text with the same reading.

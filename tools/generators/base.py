@@ -7,6 +7,8 @@ third-party backend would.
 
 from __future__ import annotations
 
+import importlib
+from importlib.metadata import entry_points
 from typing import Callable, ClassVar, Protocol, runtime_checkable
 
 from PIL import Image
@@ -67,29 +69,33 @@ class Generator(Protocol):
 GeneratorFactory = Callable[[GeneratorOptions], Generator]
 _REGISTRY: dict[str, tuple[type[GeneratorOptions], GeneratorFactory]] = {}
 
+BUILTIN_MODULES: dict[str, str] = {"sketch": "tools.generators.sketch"}
+"""Built-in backends: name → the module that registers it when imported."""
+ENTRY_POINT_GROUP = "limner.generators"
+"""Third-party backends: an entry point ``name = "package.module"`` in this group."""
+
 
 def register(name: str, options: type[GeneratorOptions], factory: GeneratorFactory) -> None:
     """Make a backend available by ``name`` (CLI ``--backend``, config ``backend``)."""
     _REGISTRY[name] = (options, factory)
 
 
-def _load_builtins() -> None:
-    # Imported lazily so that choosing one backend never imports another's heavy deps.
-    import tools.generators.sketch  # noqa: F401
+def _modules() -> dict[str, str]:
+    # Listing never imports a backend, so `--backend sketch` never pays for torch.
+    plugins = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {**plugins, **BUILTIN_MODULES}
 
 
 def available() -> list[str]:
-    """Names of all registered backends."""
-    _load_builtins()
-    return sorted(_REGISTRY)
+    """Names of all backends: registered ones, built-ins and installed plugins."""
+    return sorted(set(_REGISTRY) | set(_modules()))
 
 
 def create(name: str, **options: object) -> Generator:
-    """Build the backend ``name`` with validated options."""
-    _load_builtins()
+    """Build the backend ``name`` with validated options (imports its module on first use)."""
+    if name not in _REGISTRY and name in _modules():
+        importlib.import_module(_modules()[name])
     if name not in _REGISTRY:
-        raise UnknownBackendError(
-            f"unknown backend {name!r}; available: {', '.join(sorted(_REGISTRY))}"
-        )
+        raise UnknownBackendError(f"unknown backend {name!r}; available: {', '.join(available())}")
     options_model, factory = _REGISTRY[name]
     return factory(options_model(**options))

@@ -1,0 +1,87 @@
+"""OpenMoji clip-art: noun lookup, tight rendering, recolouring, attribution."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tools import clipart
+
+
+def _name(noun: str, face: bool = False) -> str | None:
+    char = clipart.lookup(noun, face=face)
+    return unicodedata.name(char) if char else None
+
+
+@pytest.mark.parametrize(
+    ("noun", "expected"),
+    [
+        ("balloon", "BALLOON"), ("balloons", "BALLOON"), ("Balloons", "BALLOON"), ("cow", "COW"),
+        ("bicycle", "BICYCLE"), ("puppy", "DOG"), ("kitten", "CAT"), ("car", "AUTOMOBILE"),
+        ("tree", "DECIDUOUS TREE"), ("house", "HOUSE BUILDING"), ("bakery", "BREAD"),
+        ("baguette", "BAGUETTE BREAD"), ("cherries", "CHERRIES"), ("loaf of bread", "BREAD"),
+        ("a red car", "AUTOMOBILE"), ("hot air balloon", "BALLOON"), ("fox", "FOX FACE"),
+        ("truck", "DELIVERY TRUCK"), ("mice", "MOUSE"),
+    ],
+)
+def test_lookup_maps_nouns_to_emoji(noun: str, expected: str) -> None:
+    assert _name(noun) == expected
+
+
+def test_lookup_prefers_faces_for_characters_and_rejects_unknown_words() -> None:
+    assert _name("cow", face=True) == "COW FACE"
+    assert _name("puppy", face=True) == "DOG FACE"
+    assert _name("robot", face=True) == "ROBOT FACE"
+    assert clipart.lookup("zorblax") is None
+    assert clipart.lookup("") is None
+
+
+def test_index_covers_the_openmoji_set() -> None:
+    assert len(clipart._index()) > 1000
+
+
+def test_draw_is_rgba_tight_and_sized() -> None:
+    art = clipart.draw("cow", 120)
+    assert art is not None and art.mode == "RGBA"
+    assert max(art.size) in (119, 120, 121)
+    assert art.getchannel("A").getbbox() == (0, 0, *art.size)  # tight crop
+    assert clipart.draw("zorblax", 120) is None
+
+
+def _hue_fractions(art: Image.Image) -> dict[str, float]:
+    arr = np.asarray(art.convert("RGBA")).astype(int)
+    rgb, alpha = arr[..., :3], arr[..., 3] > 128
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    n = max(1, alpha.sum())
+    return {
+        "blue": float(((b > r + 60) & (b > g + 30) & alpha).sum() / n),
+        "brown": float(((r > b + 40) & (r > g) & alpha).sum() / n),
+        "saturated": float(((rgb.max(-1) - rgb.min(-1) > 60) & alpha).sum() / n),
+        "mean": float(rgb[alpha].mean()),
+    }
+
+
+def test_recolour_makes_a_blue_cow_blue_and_keeps_the_outline() -> None:
+    natural, blue = _hue_fractions(clipart.draw("cow", 160)), _hue_fractions(clipart.draw("cow", 160, "blue"))
+    assert natural["blue"] < 0.01 and natural["brown"] > 0.15
+    assert blue["blue"] > 0.15 and blue["brown"] < 0.02
+    dark = np.asarray(clipart.draw("cow", 160, "blue"))[..., :3].max(-1) < 40
+    assert dark.mean() > 0.1  # black outline survives
+
+
+def test_recolour_handles_neutral_targets_and_neutral_art() -> None:
+    white, black = _hue_fractions(clipart.draw("cow", 160, "white")), _hue_fractions(clipart.draw("cow", 160, "black"))
+    assert white["saturated"] < 0.02 and white["mean"] > black["mean"] + 60
+    robot = _hue_fractions(clipart.draw("robot", 160, "blue"))  # grey art: its greys are repainted
+    assert robot["blue"] > 0.2
+    assert clipart.draw("cow", 160, "notacolour") is not None  # unknown colour: natural colours
+
+
+def test_attribution_and_usage_marks() -> None:
+    assert "OpenMoji" in clipart.ATTRIBUTION and "CC BY-SA 4.0" in clipart.ATTRIBUTION
+    assert clipart.uses_openmoji(clipart.draw("cow", 64))
+    assert not clipart.uses_openmoji(Image.new("RGB", (8, 8)))
+    assert clipart.credits(True) == [clipart.ATTRIBUTION] and clipart.credits(False) == []

@@ -1,0 +1,80 @@
+"""The ``sketch`` backend: the offline default, drawing each shot as a storyboard frame.
+
+It needs no model and no network, is deterministic per seed, and draws exactly what the
+plan says (text, counts, colours, characters), which makes it the composition source for
+other backends and the reference the critics are tested against. It cannot edit pixels
+from a prompt: text repair goes through :func:`tools.edit.typeset` instead.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PIL import Image
+
+from tools import clipart
+from tools.generators.base import BackendError, GeneratorOptions, register
+from tools.render import render_shot
+from tools.scene import ScenePlan, Shot
+
+
+class SketchOptions(GeneratorOptions):
+    """The sketch backend has no model or steps; the inherited fields are accepted and ignored."""
+
+
+class SketchGenerator:
+    """Renders shots with :func:`tools.render.render_shot`.
+
+    Images that contain OpenMoji clip-art carry ``info["credits"]`` with its attribution;
+    :meth:`credits` lists every attribution used since the generator was created.
+    """
+
+    name: ClassVar[str] = "sketch"
+    supports_edit: ClassVar[bool] = False
+    supports_batch: ClassVar[bool] = True
+
+    def __init__(self, options: SketchOptions | None = None) -> None:
+        self.options = options or SketchOptions()
+        self.max_batch = 8
+        self._credits: list[str] = []
+
+    def generate(
+        self,
+        shots: list[Shot],
+        size: tuple[int, int],
+        seeds: list[int],
+        plan: ScenePlan | None = None,
+    ) -> list[Image.Image]:
+        """One frame per shot, frame i from seeds[i]; independent of batch size and position."""
+        if len(seeds) != len(shots):
+            raise BackendError(f"got {len(shots)} shots but {len(seeds)} seeds; pass one seed per shot")
+        images = []
+        for shot, seed in zip(shots, seeds):
+            result = render_shot(shot, plan, tuple(size), int(seed))
+            image = result.image
+            if result.used_openmoji:
+                image.info["credits"] = clipart.credits(True)
+                for line in clipart.credits(True):
+                    if line not in self._credits:
+                        self._credits.append(line)
+            images.append(image)
+        return images
+
+    def edit(self, image: Image.Image, mask: Image.Image, prompt: str, seed: int) -> Image.Image:
+        """Not supported: the sketch backend draws plans, it cannot repaint pixels from a prompt."""
+        raise BackendError(
+            "the sketch backend cannot edit images (it draws plans, it does not inpaint); "
+            "text repairs use tools.edit.typeset, and inpainting needs a backend with "
+            "supports_edit, e.g. --backend diffusers"
+        )
+
+    def credits(self) -> list[str]:
+        """Attributions owed for the images generated so far (OpenMoji when clip-art was used)."""
+        return list(self._credits)
+
+
+def _factory(options: GeneratorOptions) -> SketchGenerator:
+    return SketchGenerator(options if isinstance(options, SketchOptions) else SketchOptions())
+
+
+register("sketch", SketchOptions, _factory)
