@@ -76,5 +76,5 @@ def make_plan(request: RunRequest) -> ScenePlan:
             texts=texts,
             negatives=constraints.negatives,
         )
-        shots.append(assign_layout(shot, draft, seeds[index]))
+        shots.append(assign_layout(shot, draft, seeds[index], aspect=request.size[0] / request.size[1]))
     return draft.model_copy(update={"shots": shots})

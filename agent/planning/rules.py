@@ -201,6 +201,12 @@ def extract_objects(prompt: str) -> list[SceneObject]:
     return list(objects.values())
 
 
+def _place(text: str) -> str | None:
+    from tools.scenery import detect_setting
+
+    return detect_setting(text)
+
+
 def _drawable(noun: str) -> bool:
     try:
         from tools.clipart import lookup
@@ -244,8 +250,9 @@ def extract(prompt: str) -> Constraints:
     style = next((v for k, v in STYLE_WORDS.items() if re.search(rf"\b{re.escape(k)}s?\b", lower)), None)
     light = next((w for w in LIGHT_WORDS if re.search(rf"\b{w}\b", lower)), None)
     setting_match = _SETTING.search(lower)
-    setting = setting_match[1].strip() if setting_match else None
-    objects = [o for o in objects if not setting or o.name != _singular(setting.split()[-1])]
+    setting = setting_match[1].strip() if setting_match else _place(lower)
+    # A place ("a bakery poster") sets the scene; it is not an object to count.
+    objects = [o for o in objects if _place(o.name) != o.name and (not setting or o.name != _singular(setting.split()[-1]))]
     palette = list(dict.fromkeys(o.color for o in objects if o.color))
     return Constraints(
         image_count=extract_image_count(unquoted),
