@@ -51,6 +51,7 @@ def test_four_images_with_metadata_and_a_four_shot_plan(bakery_run) -> None:
         assert meta["prompt"] == BAKERY and meta["seed"] == image["seed"] and meta["backend"] == "sketch"
         assert meta["shot_prompt"] == report["plan"]["shots"][index - 1]["prompt"]
         assert meta["limner_version"] and meta["run_id"] == report["run_id"]
+        assert any("OpenMoji" in line for line in meta["credits"])  # the balloons are OpenMoji clip-art
     run_dir = Path(report["images"][0]["path"]).parent
     assert (run_dir / "contact.png").is_file() and (run_dir / "run.json").is_file()
 

@@ -25,8 +25,7 @@ class SketchOptions(GeneratorOptions):
 class SketchGenerator:
     """Renders shots with :func:`tools.render.render_shot`.
 
-    Images that contain OpenMoji clip-art carry ``info["credits"]`` with its attribution;
-    :meth:`credits` lists every attribution used since the generator was created.
+    Images that contain OpenMoji clip-art carry ``info["credits"]`` with its attribution.
     """
 
     name: ClassVar[str] = "sketch"
@@ -36,7 +35,6 @@ class SketchGenerator:
     def __init__(self, options: SketchOptions | None = None) -> None:
         self.options = options or SketchOptions()
         self.max_batch = 8
-        self._credits: list[str] = []
 
     def generate(
         self,
@@ -53,10 +51,7 @@ class SketchGenerator:
             result = render_shot(shot, plan, tuple(size), int(seed))
             image = result.image
             if result.used_openmoji:
-                image.info["credits"] = clipart.credits(True)
-                for line in clipart.credits(True):
-                    if line not in self._credits:
-                        self._credits.append(line)
+                image.info["credits"] = clipart.credits(True)  # per image: finalize writes it
             images.append(image)
         return images
 
@@ -67,10 +62,6 @@ class SketchGenerator:
             "text repairs use tools.edit.typeset, and inpainting needs a backend with "
             "supports_edit, e.g. --backend diffusers"
         )
-
-    def credits(self) -> list[str]:
-        """Attributions owed for the images generated so far (OpenMoji when clip-art was used)."""
-        return list(self._credits)
 
 
 def _factory(options: GeneratorOptions) -> SketchGenerator:
