@@ -149,3 +149,23 @@ def test_check_reports_pass_and_fail(bakery_run, tmp_path) -> None:
     verdict = json.loads(bad.stdout)
     assert verdict["passed"] is False and verdict["checks"][0]["status"] == "fail"
     assert verdict["checks"][0]["box"] is not None or verdict["checks"][0]["found"] is not None
+
+
+def test_raw_seed_gives_the_same_image_whatever_the_batch(tmp_path) -> None:
+    one = json.loads(limner("generate", "a red cow", "-n", "1", "--seed", "8", "--raw", "--json", cwd=tmp_path).stdout)
+    two = json.loads(limner("generate", "a red cow", "-n", "2", "--seed", "7", "--raw", "--json", cwd=tmp_path).stdout)
+    with Image.open(one["images"][0]["path"]) as a, Image.open(two["images"][1]["path"]) as b:
+        assert a.tobytes() == b.tobytes()
+
+
+def test_check_loads_no_torch(bakery_run, tmp_path) -> None:
+    report, _ = bakery_run
+    code = (
+        "import sys; from agent.cli import app; "
+        f"sys.argv=['limner','check',{report['images'][0]['path']!r},'--text','FRESH BREAD DAILY','--json']; "
+        "app(standalone_mode=False); print('torch' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["passed"] is True
+    assert result.stderr.strip().endswith("False"), "limner check with rapidocr imported torch"

@@ -125,3 +125,32 @@ def test_killed_run_resumes_from_its_checkpoint(settings) -> None:
     assert ScriptedGenerator.calls == calls_before
     assert report["run_id"] == request.run_id and len(report["images"]) == 2
     assert (request.out_dir / "run.json").is_file()
+
+
+def test_search_route_taken_only_when_the_plan_needs_facts(settings) -> None:
+    from types import SimpleNamespace
+
+    from agent.graph import route_after_plan
+    from agent.planning.planner import make_plan
+
+    state = _state(settings, 0, failed=False)
+    plan = make_plan(state.request)
+    runtime = SimpleNamespace(context=settings)
+    assert route_after_plan(State(request=state.request, plan=plan), runtime) == "generate"
+    needs = plan.model_copy(update={"needs_facts": True, "search_queries": ["Eiffel tower"]})
+    assert route_after_plan(State(request=state.request, plan=needs), runtime) == "search"
+    off = SimpleNamespace(context=settings.model_copy(update={"search": False}))
+    assert route_after_plan(State(request=state.request, plan=needs), off) == "generate"
+
+
+def test_search_node_reports_itself_skipped(settings) -> None:
+    from types import SimpleNamespace
+
+    from agent.nodes.search import search
+    from agent.planning.planner import make_plan
+
+    state = _state(settings, 0, failed=False)
+    plan = make_plan(state.request).model_copy(update={"needs_facts": True, "search_queries": ["q"]})
+    update = search(State(request=state.request, plan=plan), SimpleNamespace(context=settings))
+    assert update["search"].status == "skipped" and update["search"].queries == ["q"]
+    assert "not implemented" in update["search"].reason
