@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from PIL import Image
 
-from tools.critics.ocr import check_texts, suggest_repairs
+from tools.critics import color, ocr
 from tools.scene import CheckResult, Critique, RepairAction, Shot
 
 
-def critique_image(image: Image.Image, shot: Shot, *, ocr_engine: str = "rapidocr") -> Critique:
-    """All checks for ``image`` against what ``shot`` planned."""
-    checks: list[CheckResult] = []
-    repairs: list[RepairAction] = []
-    text_checks = check_texts(image, shot.texts, engine=ocr_engine)
-    checks += text_checks
-    repairs += suggest_repairs(text_checks, shot.texts, image_size=image.size)
+def critique_image(
+    image: Image.Image,
+    shot: Shot,
+    *,
+    ocr_engine: str = "rapidocr",
+    extra_checks: list[CheckResult] | None = None,
+) -> Critique:
+    """All per-image checks for ``image`` against what ``shot`` planned.
+
+    ``extra_checks`` are verdicts computed over the whole batch (CLIP alignment and
+    identity need every image at once); they join the critique as they are.
+    """
+    text_checks = ocr.check_texts(image, shot.texts, engine=ocr_engine)
+    color_checks = color.check_colors(image, shot.objects)
+    repairs: list[RepairAction] = ocr.suggest_repairs(text_checks, shot.texts, image_size=image.size)
+    repairs += color.suggest_repairs(color_checks)
+    checks = text_checks + color_checks + list(extra_checks or [])
     return Critique(shot=shot.index, checks=checks, repairs=repairs)
 
 
