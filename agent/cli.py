@@ -157,11 +157,12 @@ def eval_(
     name: str = typer.Argument(..., help="Suite name (e.g. overhead)."),
     repeats: int = typer.Option(5, "--repeats", min=1, max=50, help="Repeats per measurement (medians reported)."),
     out: Path = typer.Option(Path("evals/results"), "--out", help="Where the markdown table and chart go."),
+    engine: list[str] = typer.Option([], "--engine", help="OCR engine(s) to compare (critics suite); repeatable."),
 ) -> None:
     """Run a benchmark suite and write its report (markdown table + PNG chart)."""
     from evals.runner import run_suite
 
-    report_path = run_suite(name, repeats=repeats, out_dir=out)
+    report_path = run_suite(name, repeats=repeats, out_dir=out, engines=engine or None)
     print(report_path.read_text())
 
 
