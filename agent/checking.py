@@ -6,20 +6,23 @@ from pathlib import Path
 from typing import Any
 
 from tools.images import load_image
-from tools.scene import CheckResult, Shot, TextElement
+from tools.critics.aggregate import ClipSettings, clip_checks, critique_image
+from tools.scene import Shot, TextElement
 
 
 def check_image(
-    path: str | Path, *, texts: list[str], prompt: str | None = None, ocr_engine: str = "rapidocr"
+    path: str | Path,
+    *,
+    texts: list[str],
+    prompt: str | None = None,
+    ocr_engine: str = "rapidocr",
+    clip: ClipSettings | None = None,
 ) -> dict[str, Any]:
-    """``{"passed": bool, "checks": [...]}`` for one image file; loads only what the checks need."""
+    """``{"passed": bool, "checks": [...]}`` for one image file; loads only what the checks
+    need (CLIP, and with it torch, only when a prompt is given)."""
     image = load_image(path)
-    from tools.critics.aggregate import critique_image
-
     shot = Shot(index=0, prompt=prompt or "(not given)", texts=[TextElement(text=t) for t in texts if t.strip()])
-    verdict = critique_image(image, shot, ocr_engine=ocr_engine)
-    checks = list(verdict.checks)
-    if prompt:
-        # Said, not silently ignored: prompt alignment needs the CLIP critic.
-        checks.append(CheckResult(name="clip", status="skipped", reason="the CLIP critic is not part of this version yet"))
+    extra = clip_checks({0: image}, {0: shot}, clip or ClipSettings())[0] if prompt else []
+    verdict = critique_image(image, shot, ocr_engine=ocr_engine, extra_checks=extra)
+    checks = [c for c in verdict.checks if not (c.name == "color" and c.status == "skipped")]
     return {"passed": all(c.status != "fail" for c in checks), "checks": [c.model_dump() for c in checks]}

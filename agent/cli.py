@@ -143,7 +143,7 @@ def check(
     from agent.checking import check_image
 
     settings = _settings()
-    result = check_image(image, texts=text, prompt=prompt, ocr_engine=settings.ocr_engine)
+    result = check_image(image, texts=text, prompt=prompt, ocr_engine=settings.ocr_engine, clip=settings.clip_settings())
     if as_json:
         _print_json(result)
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -20,6 +20,9 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from tools.critics.aggregate import ClipSettings
 
 
 def default_home() -> Path:
@@ -47,6 +50,15 @@ class Settings(BaseSettings):
     """Repair budget: how many critique → repair rounds a run may take."""
     ocr_engine: Literal["rapidocr", "easyocr"] = "rapidocr"
     """OCR engine of the ``ocr`` check. rapidocr measured more accurate and faster (see evals)."""
+    clip: bool = True
+    """Run the CLIP checks (prompt alignment, negatives, identity across the batch) when
+    weights can be had; otherwise they report ``skipped`` with the reason."""
+    clip_model: str = "ViT-B-32"
+    """open_clip model name (``open_clip.list_models()``)."""
+    clip_pretrained: str = "laion2b_s34b_b79k"
+    """open_clip pretrained tag (from the hub cache, downloaded once when online) or a local checkpoint file."""
+    clip_device: str = "cpu"
+    """Device for CLIP: cpu, cuda, cuda:1, mps."""
     search: bool = True
     """Let the graph take the search route when the plan asks for facts."""
     checkpoints: bool = True
@@ -72,6 +84,14 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         sources += [TomlConfigSettingsSource(settings_cls, toml_file=p) for p in toml_files]
         return tuple(sources)
+
+    def clip_settings(self) -> "ClipSettings":
+        """The CLIP part of the settings, as the critics take it."""
+        from tools.critics.aggregate import ClipSettings
+
+        return ClipSettings(
+            enabled=self.clip, model=self.clip_model, pretrained=self.clip_pretrained, device=self.clip_device
+        )
 
     @property
     def checkpoint_path(self) -> Path:

@@ -1,11 +1,57 @@
-"""aggregate: run every check on one image and collect a ``Critique`` with repair suggestions."""
+"""aggregate: run every check on the images of a batch and collect a ``Critique`` per image."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PIL import Image
 
 from tools.critics import color, ocr
 from tools.scene import CheckResult, Critique, RepairAction, Shot
+
+
+@dataclass(frozen=True)
+class ClipSettings:
+    """Which CLIP to use for the batch-level checks (mirrors the ``clip_*`` settings)."""
+
+    enabled: bool = True
+    model: str = "ViT-B-32"
+    pretrained: str | None = "laion2b_s34b_b79k"
+    device: str = "cpu"
+
+
+def clip_checks(
+    images: dict[int, Image.Image], shots: dict[int, Shot], settings: ClipSettings
+) -> dict[int, list[CheckResult]]:
+    """CLIP verdicts per shot index: alignment (against distractors and sibling prompts),
+    negatives, and identity across the batch. They need every image at once, hence here.
+    When CLIP cannot run, each image gets one ``clip`` check ``skipped`` with the reason."""
+    from tools.critics import clip
+    from tools.critics.clip_loading import quick_skip_reason
+
+    order = sorted(images)
+    reason = None if settings.enabled else "CLIP checks are off (LIMNER_CLIP=false)"
+    reason = reason or quick_skip_reason(settings.pretrained)
+    model = None
+    if reason is None:
+        try:
+            model = clip.load_clip(settings.model, settings.pretrained, settings.device)
+        except clip.ClipError as error:
+            reason = str(error)
+    if model is None:
+        return {index: clip.skipped(clip.CHECK_ALIGNMENT, reason or "CLIP unavailable") for index in order}
+    batch = [images[i] for i in order]
+    alignment = clip.check_alignment(model, batch, [shots[i].prompt for i in order])
+    identity = clip.check_consistency(model, batch) if len(batch) > 1 else []
+    results: dict[int, list[CheckResult]] = {}
+    for position, index in enumerate(order):
+        checks = [alignment[position]]
+        if shots[index].negatives:
+            checks += clip.check_negatives(model, images[index], shots[index].prompt, shots[index].negatives)
+        if identity:
+            checks.append(identity[position])
+        results[index] = checks
+    return results
 
 
 def critique_image(
@@ -17,15 +63,16 @@ def critique_image(
 ) -> Critique:
     """All per-image checks for ``image`` against what ``shot`` planned.
 
-    ``extra_checks`` are verdicts computed over the whole batch (CLIP alignment and
-    identity need every image at once); they join the critique as they are.
+    ``extra_checks`` are verdicts computed over the whole batch (:func:`clip_checks`);
+    a failed one is repaired by regenerating the shot with a new seed.
     """
     text_checks = ocr.check_texts(image, shot.texts, engine=ocr_engine)
     color_checks = color.check_colors(image, shot.objects)
+    extra = list(extra_checks or [])
     repairs: list[RepairAction] = ocr.suggest_repairs(text_checks, shot.texts, image_size=image.size)
     repairs += color.suggest_repairs(color_checks)
-    checks = text_checks + color_checks + list(extra_checks or [])
-    return Critique(shot=shot.index, checks=checks, repairs=repairs)
+    repairs += [RepairAction(kind="regenerate", check=c.name) for c in extra if c.status == "fail"][:1]
+    return Critique(shot=shot.index, checks=text_checks + color_checks + extra, repairs=repairs)
 
 
 def missing_image_critique(shot: int, error: str) -> Critique:
