@@ -178,7 +178,7 @@ def extract_objects(prompt: str) -> list[SceneObject]:
     pattern = rf"\b(?:({_NUMBER}|\d+)\s+)?(?:({colour})(?:\s+and\s+({colour}))?\s+)?([a-z][a-z-]+)\b"
     objects: dict[str, SceneObject] = {}
     for match in re.finditer(pattern, text):
-        number, colour_name, second_colour, noun = match[1], match[2], match[3], match[4]
+        number, colour_name, noun = match[1], match[2], match[4]
         if not number and not colour_name:
             continue
         if noun in _STOP or noun in COLOURS or noun in NUMBER_WORDS or noun in IMAGE_NOUNS:

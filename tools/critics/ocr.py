@@ -24,7 +24,7 @@ from tools.critics.ocr_engines import (
     engine_names,
     get_engine,
 )
-from tools.critics.ocr_lines import Box4, Line, assemble, group_lines, merge_fragments, normalise, union_box
+from tools.critics.ocr_lines import Line, assemble, group_lines, merge_fragments, normalise, union_box
 from tools.scene import CheckResult, RepairAction, TextElement
 
 __all__ = [
