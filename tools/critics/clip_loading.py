@@ -14,7 +14,6 @@ imported, so commands that do not score prompts stay light.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from PIL import Image
+
+from tools.hub import cached_file, hub_cache_dir, hub_offline, hub_problem, reachable
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     import torch
@@ -41,7 +42,6 @@ __all__ = [
 
 DEFAULT_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "laion2b_s34b_b79k"
-HUB_PROBE_TIMEOUT_S = 1.5
 """How long the hub gets to accept a TCP connection before it counts as unreachable."""
 EMBED_BATCH_SIZE = 32
 """Images or texts per forward pass: bounds memory, not results (batching is exact)."""
@@ -125,81 +125,6 @@ class ClipModel:
         return self._encode(list(texts), self.model.encode_text, lambda chunk: self.tokenizer(list(chunk)))
 
 
-# --------------------------------------------------------------------------- the hub
-
-
-def _truthy(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def hub_offline() -> bool:
-    """``HF_HUB_OFFLINE`` as set now (huggingface_hub reads it only once, at import)."""
-    value = os.environ.get("HF_HUB_OFFLINE")
-    if value is not None:
-        return _truthy(value)
-    from huggingface_hub import constants
-
-    return bool(constants.HF_HUB_OFFLINE)
-
-
-def hub_cache_dir() -> Path:
-    """The Hugging Face hub cache as the environment defines it now (HF_HUB_CACHE, HF_HOME…)."""
-    for key in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if os.environ.get(key):
-            return Path(os.environ[key]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
-    return Path(base).expanduser() / "huggingface" / "hub"
-
-
-def _hub_endpoint() -> str:
-    if os.environ.get("HF_ENDPOINT"):
-        return os.environ["HF_ENDPOINT"]
-    from huggingface_hub import constants
-
-    return constants.ENDPOINT
-
-
-def _reachable(url: str, timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
-    """Whether ``url``'s host (or the proxy for it) accepts a TCP connection within ``timeout``.
-
-    Runs in a daemon thread so that a slow DNS lookup, which ignores socket timeouts,
-    cannot hold the caller longer than ``timeout`` either.
-    """
-    import urllib.request
-
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
-    proxy = urllib.request.getproxies().get(parts.scheme)
-    if proxy and not urllib.request.proxy_bypass_environment(host):
-        via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        host, port = via.hostname or host, via.port or 80
-    outcome: list[bool] = []
-
-    def connect() -> None:
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            outcome.append(True)
-        except OSError:
-            outcome.append(False)
-
-    worker = threading.Thread(target=connect, daemon=True, name="limner-hub-probe")
-    worker.start()
-    worker.join(timeout)
-    return bool(outcome and outcome[0])
-
-
-def _cached(repo_id: str, filenames: Sequence[str], cache_dir: Path) -> str | None:
-    from huggingface_hub import try_to_load_from_cache
-
-    for filename in filenames:
-        found = try_to_load_from_cache(repo_id, filename, cache_dir=str(cache_dir))
-        if isinstance(found, str) and os.path.isfile(found):
-            return found
-    return None
-
-
 def _weight_files(filename: str) -> list[str]:
     """The file a tag names, preceded by the safetensors twin open_clip prefers if present."""
     if filename == "open_clip_pytorch_model.bin":
@@ -216,16 +141,6 @@ def _unavailable(label: str, why: str) -> ClipUnavailable:
     )
 
 
-def _hub_problem() -> str | None:
-    """Why the hub cannot be used right now, or None when it answers."""
-    if hub_offline():
-        return "HF_HUB_OFFLINE is set"
-    endpoint = _hub_endpoint()
-    if not _reachable(endpoint):
-        return f"{urlsplit(endpoint).hostname} did not accept a connection (waited up to {HUB_PROBE_TIMEOUT_S:g} s)"
-    return None
-
-
 def quick_skip_reason(pretrained: str | None) -> str | None:
     """Why CLIP weights certainly cannot be had, decided without importing torch or open_clip
     (importing open_clip alone takes ≈5 s); None means "try loading".
@@ -236,13 +151,13 @@ def quick_skip_reason(pretrained: str | None) -> str | None:
     """
     if pretrained is None:
         return None
-    path = Path(pretrained).expanduser()
-    if os.sep in pretrained or path.suffix in CHECKPOINT_SUFFIXES:
+    if _looks_like_path(pretrained):
+        path = Path(pretrained).expanduser()
         return None if path.is_file() else f"CLIP checkpoint {path} does not exist"
     cache = hub_cache_dir()
     if cache.is_dir() and any(d.name.startswith("models--") and "clip" in d.name.lower() for d in cache.iterdir()):
         return None
-    problem = _hub_problem()
+    problem = hub_problem()
     return str(_unavailable(pretrained, problem)) if problem else None
 
 
@@ -271,7 +186,7 @@ def _tag_checkpoint(model: str, tag: str, cfg: dict[str, Any], hub_problem: Call
         # "org/repo/" names the repo's default weights file, "org/repo/file.bin" a file.
         repo_id, filename = os.path.split(hub)
         filename = filename or open_clip.pretrained.HF_WEIGHTS_NAME
-        found = _cached(repo_id, _weight_files(filename), cache)
+        found = cached_file(repo_id, _weight_files(filename), cache)
         if found:
             return found
         problem = hub_problem()
@@ -287,7 +202,7 @@ def _tag_checkpoint(model: str, tag: str, cfg: dict[str, Any], hub_problem: Call
     local = Path("~/.cache/clip").expanduser() / os.path.basename(url)  # open_clip's URL cache
     if local.is_file():
         return str(local)
-    if not _reachable(url):
+    if not reachable(url):
         raise _unavailable(label, f"{urlsplit(url).hostname} did not accept a connection")
     try:
         return open_clip.pretrained.download_pretrained_from_url(url)
@@ -306,7 +221,7 @@ def _check_hub_text_tower(model: str, model_cfg: dict[str, Any], hub_problem: Ca
     repos = sorted({text_cfg[k] for k in ("hf_model_name", "hf_tokenizer_name") if text_cfg.get(k)})
     if not repos:
         return
-    missing = [r for r in repos if not _cached(r, ["config.json", "tokenizer_config.json"], hub_cache_dir())]
+    missing = [r for r in repos if not cached_file(r, ["config.json", "tokenizer_config.json"], hub_cache_dir())]
     if not missing and hub_offline():
         return  # transformers reads the cache without asking the hub
     problem = hub_problem()
@@ -344,13 +259,13 @@ def _build(model: str, pretrained: str | None, device: str) -> ClipModel:
         raise ClipUnavailable(f"device {device!r} asked for CUDA, which is not available here; use device='cpu'")
 
     # 2. Resolve the weights to a local file without touching an unreachable hub.
-    hub_problem = _once(_hub_problem)
+    problem_once = _once(hub_problem)
     overrides: dict[str, Any] = {}
     checkpoint: str | None = None
     if pretrained:
         cfg = open_clip.get_pretrained_cfg(model, pretrained)
         if cfg:
-            checkpoint = _tag_checkpoint(model, pretrained, cfg, hub_problem)
+            checkpoint = _tag_checkpoint(model, pretrained, cfg, problem_once)
             keys = {"mean": "image_mean", "std": "image_std", "interpolation": "image_interpolation",
                     "resize_mode": "image_resize_mode"}
             overrides = {arg: cfg[key] for key, arg in keys.items() if cfg.get(key) is not None}
@@ -365,7 +280,7 @@ def _build(model: str, pretrained: str | None, device: str) -> ClipModel:
                 f"{pretrained!r} is neither a pretrained tag of {model} nor a checkpoint file; "
                 f"tags of {model}: {', '.join(tags) or 'none'} (`open_clip.list_pretrained()` lists all)"
             )
-    _check_hub_text_tower(model, open_clip.get_model_config(model) or {}, hub_problem)
+    _check_hub_text_tower(model, open_clip.get_model_config(model) or {}, problem_once)
 
     # 3. Build the model with the tag's preprocessing, then its tokenizer.
     try:
