@@ -141,7 +141,19 @@ def _unavailable(label: str, why: str) -> ClipUnavailable:
     )
 
 
+_QUICK: dict[tuple[str | None, str, str], str | None] = {}
+
+
 def quick_skip_reason(pretrained: str | None) -> str | None:
+    """:func:`_quick_skip_reason`, remembered per process (a critique runs every repair
+    round; the hub is probed once) until :func:`clear_clip_cache`."""
+    key = (pretrained, str(hub_cache_dir()), os.environ.get("HF_HUB_OFFLINE", ""))
+    if key not in _QUICK:
+        _QUICK[key] = _quick_skip_reason(pretrained)
+    return _QUICK[key]
+
+
+def _quick_skip_reason(pretrained: str | None) -> str | None:
     """Why CLIP weights certainly cannot be had, decided without importing torch or open_clip
     (importing open_clip alone takes ≈5 s); None means "try loading".
 
@@ -333,3 +345,4 @@ def clear_clip_cache() -> None:
     """Forget loaded models and remembered failures (after downloading weights, in tests)."""
     with _LOCK:
         _CACHE.clear()
+        _QUICK.clear()
