@@ -50,14 +50,15 @@ def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> 
     actions = record.critique.repairs if record.critique else []
     image = Image.open(record.path).convert("RGB") if record.path else None
     seed, credits, done = record.seed, list(record.credits), []
+    generator = generator_for(state.request)
     for action in actions:
         before = record.path or "(missing)"
         if action.kind == "retypeset" and image is not None:
             image = _retypeset(image, shot, action)
-        elif action.kind == "inpaint" and image is not None and generator_for(state.request).supports_edit:
+        elif action.kind == "inpaint" and image is not None and generator.supports_edit:
             width, height = image.size
             mask = box_mask((width, height), tuple(action.box or (0, 0, width, height)), feather_px=8)
-            image = generator_for(state.request).edit(image, mask, action.target or shot.prompt, seed)
+            image = generator.edit(image, mask, action.target or shot.prompt, seed)
         else:  # regenerate, or an inpaint the backend cannot do
             seed = (record.seed + _SEED_STEP * round_) % 2**32
             image = _regenerate(state, shot, seed)
