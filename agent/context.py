@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     """Device for CLIP: cpu, cuda, cuda:1, mps."""
     search: bool = True
     """Let the graph take the search route when the plan asks for facts."""
+    search_client: str = "ddgs"
+    """Search engine client by name (``tools.search.register_client`` adds more; tests use fakes)."""
+    search_timeout_s: float = Field(default=8.0, gt=0, le=120)
+    """Hard limit in seconds for the whole search step; past it the run goes on without search."""
+    search_max_results: int = Field(default=5, ge=1, le=20)
+    """Text results asked for per query; each becomes at most one note in the plan."""
+    search_max_images: int = Field(default=0, ge=0, le=20)
+    """Image results per query (URL and source page only, nothing downloaded); 0 skips image
+    search, since no backend uses reference images yet."""
     checkpoints: bool = True
     """Checkpoint every run to ``<home>/checkpoints.sqlite`` so a killed run can resume."""
     max_prompt_chars: int = Field(default=4000, ge=16)

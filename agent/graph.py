@@ -1,7 +1,7 @@
 """The LangGraph state machine.
 
-    START → plan → (needs facts?) → search → generate → critique ─(all pass or budget spent)→ finalize → END
-                         └──────────────→ generate        ↑   └─(failures)→ repair ─┘
+    START → plan ─(needs facts, once)→ search → plan (notes added) → generate → critique ─(all pass or budget spent)→ finalize → END
+              └──────────────────────────────────────────→ generate      ↑   └─(failures)→ repair ─┘
     raw mode: START → generate → finalize
 
 ``builder`` is exported uncompiled so tests and hosts (``langgraph dev``) compile it with
@@ -31,8 +31,10 @@ def route_start(state: State) -> Literal["plan", "generate"]:
 
 
 def route_after_plan(state: State, runtime: Runtime[Settings]) -> Literal["search", "generate"]:
+    """Search when the plan asks for facts and search is on — once per run: after search the
+    plan node runs again, and ``state.search`` being set sends it on to generate."""
     settings = runtime.context or Settings()
-    if state.plan is not None and state.plan.needs_facts and settings.search:
+    if state.plan is not None and state.plan.needs_facts and settings.search and state.search is None:
         return "search"
     return "generate"
 
@@ -61,7 +63,7 @@ builder.add_node("repair", repair)
 builder.add_node("finalize", finalize)
 builder.add_conditional_edges(START, route_start)
 builder.add_conditional_edges("plan", route_after_plan)
-builder.add_edge("search", "generate")
+builder.add_edge("search", "plan")
 builder.add_conditional_edges("generate", route_after_generate)
 builder.add_conditional_edges("critique", route_after_critique)
 builder.add_edge("repair", "critique")

@@ -13,6 +13,7 @@ SUITES: dict[str, str] = {
     "overhead": "evals.overhead",
     "ocr_engines": "evals.ocr_engines",
     "critics": "evals.critics",
+    "plans": "evals.plans",
 }
 """Suite name → module with ``run(out_dir: Path, repeats: int) -> Path`` (the markdown report)."""
 

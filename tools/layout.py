@@ -193,22 +193,27 @@ def _object_shape(count: int, item: float, frame: Frame, cluster: bool = False) 
 
 
 def _relation_pref(obj: SceneObject, placed: dict[str, Rect], default: tuple[float, float]) -> tuple[float, float]:
-    if not obj.relation:
+    """Preferred centre for ``obj`` from its typed relation to an already placed target."""
+    relation = obj.relation
+    target = relation.target.lower() if relation is not None else ""
+    if relation is None or target not in placed:
         return default
-    rel = obj.relation.lower()
-    for name, r in placed.items():
-        if name in rel:
-            cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
-            if "left" in rel:
-                return (r[0] - 0.2, cy)
-            if "right" in rel or "next" in rel or "beside" in rel:
-                return (r[2] + 0.2, cy) if cx < 0.6 else (r[0] - 0.2, cy)
-            if "above" in rel or "over" in rel or rel.startswith("on"):
-                return (cx, r[1] - 0.15)
-            if "under" in rel or "below" in rel:
-                return (cx, r[3] + 0.15)
-            return (cx + 0.2, cy)
-    return default
+    r = placed[target]
+    cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+    kind = relation.type
+    if kind == "left of":
+        return (r[0] - 0.2, cy)
+    if kind == "right of":
+        return (r[2] + 0.2, cy)
+    if kind == "next to":
+        return (r[2] + 0.2, cy) if cx < 0.6 else (r[0] - 0.2, cy)
+    if kind in ("above", "on"):
+        return (cx, r[1] - 0.15)
+    if kind in ("below", "under"):
+        return (cx, r[3] + 0.15)
+    if kind == "behind":
+        return (cx + 0.1, cy - 0.1)
+    return (cx + 0.1, cy + 0.1)  # in front of: lower in the frame reads as nearer
 
 
 def _label_for(obj_index: int, objects: list[SceneObject], labels: list[TextElement]) -> TextElement | None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 TextRole = Literal["sign", "title", "caption", "bubble", "label"]
 CheckStatus = Literal["pass", "fail", "skipped"]
 RepairKind = Literal["retypeset", "inpaint", "regenerate"]
+RelationType = Literal["left of", "right of", "above", "below", "in front of", "behind", "next to", "on", "under"]
 
 
 class Box(BaseModel):
@@ -56,6 +57,14 @@ class Box(BaseModel):
         return cls(x0=clamp(x0 / width), y0=clamp(y0 / height), x1=clamp(x1 / width), y1=clamp(y1 / height))
 
 
+class Relation(BaseModel):
+    """Where an object sits relative to another: typed, so layout and critics need not parse prose."""
+
+    type: RelationType
+    target: str
+    """Name (singular noun) of the object this one is placed against."""
+
+
 class SceneObject(BaseModel):
     """A thing to draw: ``count`` instances of ``name`` in ``color``, inside ``box`` if given."""
 
@@ -66,8 +75,9 @@ class SceneObject(BaseModel):
     """Colour name bound to this noun ("red"), or None for the object's natural colour."""
     box: Box | None = None
     """Where the objects go; None lets the generator compose."""
-    relation: str | None = None
-    """Spatial relation to another object, e.g. "left of table" (kept verbatim)."""
+    relation: Relation | None = None
+    """Spatial relation to another object, carried by the subject: "a laptop left of a cow"
+    puts ``Relation(type="left of", target="cow")`` on the laptop."""
 
 
 class TextElement(BaseModel):
@@ -128,9 +138,25 @@ class ScenePlan(BaseModel):
     needs_facts: bool = False
     """True when the request names things the planner should look up."""
     search_queries: list[str] = Field(default_factory=list)
+    aspect: str | None = None
+    """Aspect the request asked for ("16:9", "square", "portrait"), or None; recorded, not enforced."""
     planner: str = "rules"
     """Which planner wrote the plan ("rules", or "llm:<model>")."""
     notes: list[str] = Field(default_factory=list)
+
+    # The plan JSON speaks the issue's names; the graph keeps its attribute names, so both
+    # survive without a rename rippling through nodes another part of the project owns.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def needs_search(self) -> bool:
+        """JSON name of ``needs_facts``: should the search node run before drawing."""
+        return self.needs_facts
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def queries(self) -> list[str]:
+        """JSON name of ``search_queries``."""
+        return list(self.search_queries)
 
     @field_validator("shots")
     @classmethod

@@ -1,8 +1,9 @@
-"""search: look up facts the plan asks for.
+"""search: look up facts the plan asks for, then hand the notes back to the planner.
 
-The rule-based planner never asks for facts, so this node only runs when a plan sets
-``needs_facts``. Web search arrives with the planner issue; until then the node reports
-itself as skipped with the queries it would have run, and changes nothing else.
+Runs at most once per run (the router checks ``state.search``). Whatever happens — no
+queries, no network, a hung engine — the node returns a ``SearchReport`` and the run goes
+on; a failure is one line in the log. Notes are data: the plan node quotes them into
+``plan.notes`` with their sources and never lets them change a constraint.
 """
 
 from __future__ import annotations
@@ -14,15 +15,45 @@ from langgraph.runtime import Runtime
 from agent.context import Settings
 from agent.nodes.common import emit, timed
 from agent.state import SearchReport, State
+from tools.search import get_client
+from tools.search import search as web_search
+
+FALLBACK = "the plan is used without looked-up facts"
+
+
+def _report(state: State, settings: Settings) -> SearchReport:
+    queries = list(state.plan.search_queries) if state.plan else []
+    if not queries:
+        return SearchReport(status="skipped", reason=f"the plan asked for facts but gave no queries; {FALLBACK}")
+    try:
+        client = get_client(settings.search_client)
+    except Exception as exc:  # noqa: BLE001 - a broken client must not stop the run
+        return SearchReport(status="failed", reason=f"search client {settings.search_client!r}: {exc}", queries=queries)
+    found = web_search(
+        queries,
+        client,
+        timeout_s=settings.search_timeout_s,
+        max_results=settings.search_max_results,
+        max_images=settings.search_max_images,
+    )
+    return SearchReport(
+        status=found.status,
+        reason=found.reason,
+        queries=found.queries,
+        notes=[n.as_dict() for n in found.notes],
+        images=[i.as_dict() for i in found.images],
+        seconds=found.seconds,
+    )
 
 
 @timed("search")
 def search(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
-    queries = list(state.plan.search_queries) if state.plan else []
-    report = SearchReport(
-        status="skipped",
-        reason="web search is not implemented yet; the plan is used without looked-up facts",
-        queries=queries,
-    )
-    emit("search", status=report.status, reason=report.reason)
-    return {"search": report, "log": [f"search skipped: {report.reason}"]}
+    settings = runtime.context or Settings()
+    report = _report(state, settings)
+    emit("search", status=report.status, notes=len(report.notes), reason=report.reason)
+    if report.status == "done":
+        line = f"search: {len(report.notes)} notes from {len(report.queries)} queries"
+    else:
+        reason = " ".join(report.reason.split())
+        line = f"search {report.status}: {reason}" + ("" if FALLBACK in reason else f"; {FALLBACK}")
+    return {"search": report, "log": [line]}

@@ -28,11 +28,28 @@ SEQUENCE_STYLES = {"comic", "manga", "storyboard"}
 
 
 def shot_count(request: RunRequest, constraints: Constraints) -> int:
-    """``-n`` wins over the prompt; then the prompt's own count; then one image."""
-    return request.n or constraints.image_count or 1
+    """``-n`` wins over the prompt; then the prompt's own count; then its spelt-out shots; then one."""
+    # A plan holds at most 8 shots; "999 images" in a prompt asks for the most we draw.
+    return request.n or min(8, constraints.image_count or len(constraints.shots) or 1)
 
 
-def _shot_prompt(base: str, index: int, count: int, style: str | None) -> tuple[str, str | None]:
+def _split_base(base: str, splits: list[str]) -> str:
+    """The shared subject of a split request: "two images of a lighthouse: one in a storm…" →
+    "two images of a lighthouse" (each shot then adds its own variation)."""
+    first = splits[0]
+    at = base.find(first)
+    cut = base[:at] if at > 0 else base
+    cut = re.sub(r"[\s,:;-]*\b(?:one|the first)\s*$", "", cut).strip(" ,:;-")
+    cut = re.sub(r"^(?:\w+\s+){1,2}?(?:images|pictures|photos|shots|versions|variations|views)\s+of\s+", "", cut)
+    return cut or base
+
+
+def _shot_prompt(
+    base: str, index: int, count: int, style: str | None, splits: list[str] | None = None
+) -> tuple[str, str | None]:
+    """The prompt and variation of shot ``index``: a spelt-out split wins over stock variety."""
+    if splits and index < len(splits):
+        return f"{_split_base(base, splits)}, {splits[index]}", splits[index]
     if count == 1:
         return base, None
     if style in SEQUENCE_STYLES:
@@ -62,14 +79,15 @@ def make_plan(request: RunRequest) -> ScenePlan:
         palette=constraints.palette,
         characters=constraints.characters,
         negatives=constraints.negatives,
+        aspect=constraints.aspect,
         shots=[Shot(index=0, prompt=base)],
     )
     for index in range(count):
-        prompt, variation = _shot_prompt(base, index, count, constraints.style)
+        prompt, variation = _shot_prompt(base, index, count, constraints.style, constraints.shots)
         shot = Shot(
             index=index,
             prompt=prompt,
-            camera=variation,
+            camera=constraints.camera or variation,
             variation=variation,
             characters=[c.id for c in constraints.characters],
             objects=constraints.objects,

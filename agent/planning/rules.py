@@ -12,57 +12,24 @@ from dataclasses import dataclass, field
 
 from tools.scene import Character, SceneObject, TextElement, TextRole
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "a": 1, "an": 1, "single": 1, "a single": 1,
-    "a pair of": 2, "pair of": 2, "a couple of": 2, "couple of": 2, "a dozen": 12, "dozen": 12,
-}
-COLOURS = (
-    "red green blue yellow orange purple violet pink brown black white grey gray gold golden "
-    "silver teal cyan magenta navy beige turquoise maroon lime olive crimson indigo lavender "
-    "coral mint peach tan cream ivory amber emerald scarlet"
-).split()
-# Nouns that name the image itself, not something in it.
-IMAGE_NOUNS = (
-    "image images picture pictures photo photos photograph photographs illustration illustrations "
-    "panel panels variation variations version versions shot shots frame frames view views "
-    "option options direction directions angle angles design designs drawing drawings render "
-    "renders poster posters comic comics storyboard storyboards scene scenes page pages logo "
-    "logos icon icons card cards painting paintings sketch sketches artwork"
-).split()
-_IMAGE_COUNT_NOUNS = (
-    "images|pictures|photos|photographs|illustrations|panels?|variations|versions|shots|frames|"
-    "views|options|directions|angles|designs|drawings|renders|posters|comics|scenes|pages|logos|"
-    "icons|cards|paintings|sketches|product shots|product photos"
+from agent.planning.objects import extract_objects as _objects
+from agent.planning.objects import singular as _singular
+from agent.planning.vocab import (
+    ASPECT_WORDS,
+    CAMERA_WORDS,
+    COLOURS,
+    IMAGE_COUNT_NOUNS as _IMAGE_COUNT_NOUNS,
+    LIGHT_WORDS,
+    NUMBER_WORDS,
+    STOP as _STOP,
+    STYLE_WORDS,
 )
-STYLE_WORDS = {
-    "watercolor": "watercolor", "watercolour": "watercolor", "comic": "comic", "manga": "manga",
-    "photo": "photo", "photograph": "photo", "photorealistic": "photo", "poster": "poster",
-    "flat icon": "flat icon", "icon": "flat icon", "pixel art": "pixel art", "oil painting": "oil painting",
-    "storyboard": "storyboard", "sketch": "pencil sketch", "3d render": "3d render", "cartoon": "cartoon",
-    "logo": "logo", "infographic": "infographic", "children's book": "children's book",
-}
-LIGHT_WORDS = (
-    "sunset sunrise dawn dusk night midnight noon daylight sunny overcast foggy misty rainy stormy "
-    "snowy golden hour moonlight neon candlelight studio backlit"
-).split()
-# Nouns that carry text or name an abstraction rather than a drawable thing.
-NOT_OBJECTS = set(
-    "sign signs signboard banner label labels caption bubble headline title text word words letter "
-    "storm day night time way lot bit calm moment style mood color colour light background "
-    "foreground side corner middle center centre top bottom left right front back distance".split()
-)
+
 _NUMBER = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _QUOTES = [
     ("\u201c", "\u201d"), ('"', '"'), ("\u300c", "\u300d"), ("\u300e", "\u300f"), ("\u00ab", "\u00bb"),
     ("\u2018", "\u2019"),
 ]
-_STOP = set(
-    "and or with of in on at for to from by the a an that which who is are was were be this these "
-    "those it its his her their my our your says saying reads reading named called than very".split()
-)
 _SETTING = re.compile(
     r"\b(?:in|at|inside|outside|on|for|near)\s+(?:a|an|the)\s+((?:[a-z]+\s){0,2}?"
     r"(?:bakery|forest|beach|city|street|kitchen|cafe|café|shop|store|park|garden|desert|"
@@ -85,16 +52,11 @@ class Constraints:
     setting: str | None = None
     light: str | None = None
     palette: list[str] = field(default_factory=list)
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and re.search(r"(ches|shes|sses|xes|oes)$", word):
-        return word[:-2]
-    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    aspect: str | None = None
+    """Ratio the request asked for ("16:9"), from words like "widescreen" or "16:9"."""
+    camera: str | None = None
+    shots: list[str] = field(default_factory=list)
+    """Per-shot variations the request spelt out ("one in a storm and one on a calm day")."""
 
 
 def extract_texts(prompt: str) -> tuple[list[TextElement], str]:
@@ -170,35 +132,13 @@ def extract_negatives(prompt: str) -> list[str]:
     return list(dict.fromkeys(negatives))
 
 
+_NEGATIVE = re.compile(r"\b(?:no|without|not|avoid|never)\s+(?:any\s+)?[a-z-]+(?:\s+[a-z-]+)?")
+
+
 def extract_objects(prompt: str) -> list[SceneObject]:
-    """Counted or coloured nouns: "three red balloons", "a blue cow", "2 cats"."""
-    text = prompt.lower()
-    text = re.sub(r"\b(?:no|without|not|avoid|never)\s+(?:any\s+)?[a-z-]+(?:\s+[a-z-]+)?", " ", text)
-    colour = "|".join(COLOURS)
-    pattern = rf"\b(?:({_NUMBER}|\d+)\s+)?(?:({colour})(?:\s+and\s+({colour}))?\s+)?([a-z][a-z-]+)\b"
-    objects: dict[str, SceneObject] = {}
-    for match in re.finditer(pattern, text):
-        number, colour_name, noun = match[1], match[2], match[4]
-        if not number and not colour_name:
-            continue
-        if noun in _STOP or noun in COLOURS or noun in NUMBER_WORDS or noun in IMAGE_NOUNS:
-            continue
-        if noun in NOT_OBJECTS or noun in LIGHT_WORDS:
-            continue
-        if number in ("a", "an") and not colour_name and not _drawable(_singular(noun)):
-            # "a cow" is an object; "a calm day" is not. Without a colour or a real number,
-            # only nouns the clip-art library knows count as objects.
-            continue
-        count = 1
-        if number:
-            count = int(number) if number.isdigit() else NUMBER_WORDS[number]
-        if not 1 <= count <= 20:
-            continue
-        name = _singular(noun)
-        if name in objects:
-            continue
-        objects[name] = SceneObject(name=name, count=count, color=colour_name)
-    return list(objects.values())
+    """Counted, coloured or related nouns: "three red balloons", "a laptop left of a cow"."""
+    text = _NEGATIVE.sub(lambda m: " " * len(m[0]), prompt.lower())
+    return _objects(text)
 
 
 def _place(text: str) -> str | None:
@@ -207,12 +147,36 @@ def _place(text: str) -> str | None:
     return detect_setting(text)
 
 
-def _drawable(noun: str) -> bool:
-    try:
-        from tools.clipart import lookup
-    except ImportError:  # the renderer's clip-art index is optional for planning
-        return True
-    return lookup(noun) is not None
+def extract_aspect(prompt: str) -> str | None:
+    """"16:9", "9x16", "square", "widescreen banner" → a ratio string, or None."""
+    text = prompt.lower()
+    match = re.search(r"\b(\d{1,2})\s*[:x×]\s*(\d{1,2})\b", text)
+    if match and not re.search(r"\d\s*:\s*\d{2}\s*(?:am|pm)", text[match.start():match.end() + 4]):
+        return f"{match[1]}:{match[2]}"
+    for word, ratio in ASPECT_WORDS.items():
+        if re.search(rf"\b{re.escape(word)}\b(?!\s+(?:of|shot))", text):
+            return ratio
+    return None
+
+
+def extract_camera(prompt: str) -> str | None:
+    text = prompt.lower()
+    return next((w for w in CAMERA_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)), None)
+
+
+_SPLIT = re.compile(
+    r"\b(?:one|the first)\s+((?:in|on|at|with|as|from|during|under|by|showing|where)\b[^;.]*?)"
+    r"\s*(?:,\s*|;\s*|\s+)(?:and\s+|but\s+)?(?:one|another|the other|the second)\s+"
+    r"((?:in|on|at|with|as|from|during|under|by|showing|where)\b[^;.]*)"
+)
+
+
+def extract_shots(prompt: str) -> list[str]:
+    """"one in a storm and one on a calm sunny day" → ["in a storm", "on a calm sunny day"]."""
+    match = _SPLIT.search(prompt)
+    if not match:
+        return []
+    return [match[1].strip(" ,"), match[2].strip(" ,")]
 
 
 def extract_characters(prompt: str) -> list[Character]:
@@ -246,13 +210,15 @@ def extract(prompt: str) -> Constraints:
     lower = unquoted.lower()
     characters = extract_characters(unquoted)
     species = {c.species for c in characters}
+    shots = extract_shots(unquoted)
     objects = [o for o in extract_objects(unquoted) if o.name not in species]
     style = next((v for k, v in STYLE_WORDS.items() if re.search(rf"\b{re.escape(k)}s?\b", lower)), None)
-    light = next((w for w in LIGHT_WORDS if re.search(rf"\b{w}\b", lower)), None)
+    light = next((w for w in LIGHT_WORDS if re.search(rf"\b{re.escape(w)}\b", lower)), None)
     setting_match = _SETTING.search(lower)
     setting = setting_match[1].strip() if setting_match else _place(lower)
     # A place ("a bakery poster") sets the scene; it is not an object to count.
-    objects = [o for o in objects if _place(o.name) != o.name and (not setting or o.name != _singular(setting.split()[-1]))]
+    setting_noun = _singular(setting.split()[-1]) if setting else None
+    objects = [o for o in objects if o.relation is not None or (_place(o.name) != o.name and o.name != setting_noun)]
     palette = list(dict.fromkeys(o.color for o in objects if o.color))
     return Constraints(
         image_count=extract_image_count(unquoted),
@@ -264,4 +230,7 @@ def extract(prompt: str) -> Constraints:
         setting=setting,
         light=light,
         palette=palette,
+        aspect=extract_aspect(unquoted),
+        camera=extract_camera(unquoted),
+        shots=shots,
     )

@@ -73,7 +73,7 @@ def test_routes(settings) -> None:
 
 def test_graph_shape() -> None:
     edges = {(e.source, e.target) for e in builder.compile().get_graph().edges}
-    assert {("plan", "search"), ("plan", "generate"), ("search", "generate"), ("critique", "repair"),
+    assert {("plan", "search"), ("plan", "generate"), ("search", "plan"), ("critique", "repair"),
             ("repair", "critique"), ("critique", "finalize"), ("finalize", "__end__")} <= edges
 
 
@@ -143,14 +143,16 @@ def test_search_route_taken_only_when_the_plan_needs_facts(settings) -> None:
     assert route_after_plan(State(request=state.request, plan=needs), off) == "generate"
 
 
-def test_search_node_reports_itself_skipped(settings) -> None:
+def test_search_runs_once_per_run(settings) -> None:
+    """After search the plan node runs again; a set ``state.search`` sends it on to generate."""
     from types import SimpleNamespace
 
-    from agent.nodes.search import search
+    from agent.graph import route_after_plan
     from agent.planning.planner import make_plan
+    from agent.state import SearchReport
 
     state = _state(settings, 0, failed=False)
-    plan = make_plan(state.request).model_copy(update={"needs_facts": True, "search_queries": ["q"]})
-    update = search(State(request=state.request, plan=plan), SimpleNamespace(context=settings))
-    assert update["search"].status == "skipped" and update["search"].queries == ["q"]
-    assert "not implemented" in update["search"].reason
+    needs = make_plan(state.request).model_copy(update={"needs_facts": True, "search_queries": ["q"]})
+    done = SearchReport(status="failed", reason="offline", queries=["q"])
+    runtime = SimpleNamespace(context=settings)
+    assert route_after_plan(State(request=state.request, plan=needs, search=done), runtime) == "generate"

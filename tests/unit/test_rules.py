@@ -76,3 +76,81 @@ def test_characters_by_name() -> None:
     constraints = extract("a fox named Mira reads a map")
     assert [(c.id, c.name, c.species) for c in constraints.characters] == [("mira", "Mira", "fox")]
     assert all(o.name != "fox" for o in constraints.objects)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("a single red kite", [("kite", 1, "red")]),
+        ("a pair of brown boots", [("boot", 2, "brown")]),
+        ("twelve cupcakes", [("cupcake", 12, None)]),
+        ("20 stars and 3 moons", [("star", 20, None), ("moon", 3, None)]),
+        ("an orange orange", [("orange", 1, "orange")]),
+        ("a photo of an orange", [("orange", 1, None)]),
+        ("a photo of three teddy bears", [("teddy bear", 3, None)]),
+        ("four people and two mice", [("person", 4, None), ("mouse", 2, None)]),
+        ("a red car and a blue bench", [("car", 1, "red"), ("bench", 1, "blue")]),
+    ],
+)
+def test_counts_compounds_and_colours(prompt: str, expected: list) -> None:
+    assert [(o.name, o.count, o.color) for o in extract(prompt).objects] == expected
+
+
+@pytest.mark.parametrize(
+    ("prompt", "subject", "kind", "target"),
+    [
+        ("a photo of a laptop left of a cow", "laptop", "left of", "cow"),
+        ("a dog to the right of a teddy bear", "dog", "right of", "teddy bear"),
+        ("a wine glass above a kite", "wine glass", "above", "kite"),
+        ("an umbrella below a kite", "umbrella", "below", "kite"),
+        ("a cat in front of a red door", "cat", "in front of", "door"),
+        ("a dog behind a white fence", "dog", "behind", "fence"),
+        ("a red car parked next to a blue bench", "car", "next to", "bench"),
+        ("a yellow duck on top of a pink box", "duck", "on", "box"),
+        ("a pair of boots under a chair", "boot", "under", "chair"),
+    ],
+)
+def test_relation_sits_on_the_subject(prompt: str, subject: str, kind: str, target: str) -> None:
+    objects = {o.name: o for o in extract(prompt).objects}
+    relation = objects[subject].relation
+    assert relation is not None and (relation.type, relation.target) == (kind, target)
+    assert objects.get(target) is None or objects[target].relation is None
+
+
+def test_negative_forms_and_not_objects() -> None:
+    constraints = extract("a forest without any people, no birds, not blurry")
+    assert constraints.negatives == ["people", "birds", "blurry"]
+    assert constraints.objects == []
+
+
+def test_style_light_camera_aspect() -> None:
+    constraints = extract("a watercolor close-up of a fox at golden hour, widescreen")
+    assert (constraints.style, constraints.light, constraints.camera, constraints.aspect) == (
+        "watercolor", "golden hour", "close-up", "16:9"
+    )
+    assert extract("a poster, 9:16").aspect == "9:16"
+    assert extract("a square icon of a cat").aspect == "1:1"
+
+
+def test_non_latin_quotes_kept() -> None:
+    texts, _ = extract_texts("a taverna sign 'Ταβέρνα' and a shop «Ouvert» and 『東京』")
+    assert [t.text for t in texts] == ["Ταβέρνα", "Ouvert", "東京"]
+
+
+def test_multi_shot_split() -> None:
+    constraints = extract("two images of a lighthouse: one in a storm and one on a calm sunny day")
+    assert constraints.image_count == 2
+    assert constraints.shots == ["in a storm", "on a calm sunny day"]
+    assert [o.name for o in constraints.objects] == ["lighthouse"]
+
+
+def test_split_gives_different_shot_prompts() -> None:
+    from agent.context import Settings
+    from agent.planning.planner import make_plan
+    from agent.request import build_request
+
+    request = build_request("two images of a lighthouse: one in a storm and one on a calm sunny day",
+                            settings=Settings(), seed=0)
+    plan = make_plan(request)
+    assert [s.prompt for s in plan.shots] == ["a lighthouse, in a storm", "a lighthouse, on a calm sunny day"]
+    assert len(make_plan(request.model_copy(update={"n": 3})).shots) == 3  # -n wins

@@ -1,0 +1,135 @@
+"""Word lists the rule extractor reads. Data, not logic: extend a list, not the parser.
+
+Kept apart from the parser so that a reviewer can see what the rules know, and so that
+rules.py stays about how a sentence is read.
+"""
+
+from __future__ import annotations
+
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "a": 1, "an": 1, "single": 1, "a single": 1, "one single": 1,
+    "a pair of": 2, "pair of": 2, "a couple of": 2, "couple of": 2, "a dozen": 12, "dozen": 12,
+}
+COLOURS = (
+    "red green blue yellow orange purple violet pink brown black white grey gray gold golden "
+    "silver teal cyan magenta navy beige turquoise maroon lime olive crimson indigo lavender "
+    "coral mint peach tan cream ivory amber emerald scarlet"
+).split()
+# Nouns that name the image itself, not something in it.
+IMAGE_NOUNS = set(
+    "image images picture pictures photo photos photograph photographs illustration illustrations "
+    "panel panels variation variations version versions shot shots frame frames view views "
+    "option options direction directions angle angles design designs drawing drawings render "
+    "renders poster posters comic comics storyboard storyboards scene scenes page pages logo "
+    "logos icon icons card cards painting paintings sketch sketches artwork".split()
+)
+IMAGE_COUNT_NOUNS = (
+    "images|pictures|photos|photographs|illustrations|panels?|variations|versions|shots|frames|"
+    "views|options|directions|angles|designs|drawings|renders|posters|comics|scenes|pages|logos|"
+    "icons|cards|paintings|sketches|product shots|product photos"
+)
+STYLE_WORDS = {
+    "watercolor": "watercolor", "watercolour": "watercolor", "comic": "comic", "manga": "manga",
+    "photo": "photo", "photograph": "photo", "photorealistic": "photo", "poster": "poster",
+    "flat icon": "flat icon", "icon": "flat icon", "pixel art": "pixel art", "oil painting": "oil painting",
+    "storyboard": "storyboard", "sketch": "pencil sketch", "3d render": "3d render", "cartoon": "cartoon",
+    "logo": "logo", "infographic": "infographic", "children's book": "children's book",
+    "line art": "line art", "anime": "anime", "vector": "vector", "claymation": "claymation",
+}
+LIGHT_WORDS = (
+    "golden hour,blue hour,sunset,sunrise,dawn,dusk,night,midnight,noon,daylight,sunny,overcast,"
+    "foggy,misty,rainy,stormy,snowy,moonlight,neon,candlelight,studio lighting,studio,backlit,"
+    "soft light,harsh light,rim light,dramatic lighting"
+).split(",")
+CAMERA_WORDS = (
+    "extreme close-up,close-up,closeup,close up,wide shot,wide-angle,wide angle,medium shot,"
+    "full shot,aerial view,aerial,bird's-eye view,bird's eye view,top-down,overhead shot,"
+    "low angle,high angle,eye level,side view,front view,macro,telephoto,fisheye,tilt-shift,"
+    "over-the-shoulder,35mm,50mm,85mm,isometric"
+).split(",")
+# Aspect words → the ratio recorded in the plan.
+ASPECT_WORDS = {
+    "square": "1:1", "portrait": "3:4", "vertical": "9:16", "landscape": "4:3", "horizontal": "16:9",
+    "widescreen": "16:9", "panoramic": "21:9", "panorama": "21:9", "phone wallpaper": "9:16",
+    "instagram story": "9:16", "banner": "3:1", "wide": "16:9", "tall": "9:16",
+}
+# Nouns that carry text or name an abstraction rather than a drawable thing.
+NOT_OBJECTS = set(
+    "sign signs signboard banner label labels caption bubble headline title text word words letter "
+    "storm day night time way lot bit calm moment style mood color colour light background "
+    "foreground side corner middle center centre top bottom left right front back distance "
+    "shape kind sort type piece bunch group".split()
+)
+STOP = set(
+    "and or with of in on at for to from by the a an that which who is are was were be this these "
+    "those it its his her their my our your says saying reads reading named called than very "
+    "but if as into onto over under above below behind beside near next left right front while "
+    "each every some any all both no not without".split()
+)
+# Plurals English does not form with -s, and words whose -s is not a plural.
+IRREGULAR_PLURALS = {
+    "people": "person", "persons": "person", "men": "man", "women": "woman", "children": "child",
+    "mice": "mouse", "geese": "goose", "teeth": "tooth", "feet": "foot", "knives": "knife",
+    "leaves": "leaf", "loaves": "loaf", "wolves": "wolf", "shelves": "shelf", "calves": "calf",
+    "halves": "half", "sheeps": "sheep", "fish": "fish", "fishes": "fish", "deer": "deer",
+    "buses": "bus", "octopi": "octopus", "cacti": "cactus", "dice": "die", "oxen": "ox",
+    "broccolis": "broccoli", "kiwis": "kiwi", "taxis": "taxi", "skis": "skis",
+}
+INVARIANT_NOUNS = set(
+    "scissors skis sunglasses pants jeans shorts binoculars tongs pliers headphones "
+    "bus gas lens cactus octopus glass dress grass compass".split()
+)
+# Two- and three-word names of one thing; the parser joins them before counting.
+COMPOUND_NOUNS = set(
+    """teddy bear|wine glass|fire hydrant|traffic light|stop sign|parking meter|sports ball|baseball bat|
+    baseball glove|tennis racket|hot dog|potted plant|dining table|tv remote|computer mouse|
+    computer keyboard|cell phone|mobile phone|hair drier|hair dryer|ice cream|coffee cup|coffee mug|
+    street lamp|street light|polar bear|police car|fire truck|school bus|light bulb|paper plane|
+    hot air balloon|christmas tree|palm tree|sports car|traffic cone|water bottle|picnic table|
+    rubber duck|soccer ball|basketball hoop|space shuttle|rocket ship|alarm clock|coffee table|
+    washing machine|sea turtle|goldfish bowl|fountain pen|paint brush|treasure chest|birthday cake|
+    cup of coffee|teapot|fire engine|race car|sail boat|sailing boat|wind turbine|solar panel|
+    tea cup|tea pot|guinea pig|road bike|mountain bike|electric guitar|grand piano|desk lamp|
+    bean bag|park bench|office chair|garden gnome|bar stool|pine tree|oak tree|stuffed animal""".replace(
+        "\n", ""
+    ).split("|")
+)
+COMPOUND_NOUNS = {" ".join(c.split()) for c in COMPOUND_NOUNS}
+# Concrete nouns a picture can show that the clip-art index may not know; "a X" counts as
+# an object when X is here or in the clip-art index, so "a calm day" does not.
+OBJECT_NOUNS = set(
+    """person man woman child boy girl baby bench backpack tie suitcase frisbee ski skis snowboard surfboard
+    racket fork spoon knife couch sofa table desk microwave oven toaster sink refrigerator fridge vase
+    scissors bowl cup mug plate bottle jar lamp clock chair bed stool shelf cabinet drawer mirror window
+    door fence gate wall tower bridge lighthouse windmill tent boat ship car truck van bus train tram
+    bicycle bike motorcycle scooter airplane plane helicopter rocket kite umbrella hat cap scarf glove
+    shoe boot sock shirt dress jacket coat bag handbag purse wallet key lock book notebook pencil pen
+    laptop computer keyboard monitor phone tv television remote camera guitar piano violin drum trumpet
+    ball balloon box basket bucket barrel crate chest candle lantern torch sword shield crown ring
+    necklace tree flower rose tulip sunflower plant cactus bush mushroom rock stone log apple banana
+    orange pear lemon cherry grape strawberry watermelon pineapple carrot broccoli tomato potato corn
+    sandwich pizza donut doughnut cake cookie bread croissant burger egg cheese pie cupcake teapot kettle
+    pot pan toothbrush towel pillow blanket rug clocktower robot dragon unicorn fox cat dog horse sheep
+    cow pig goat chicken duck bird owl eagle parrot penguin fish whale dolphin shark octopus crab turtle
+    frog snake lizard elephant giraffe zebra lion tiger bear wolf deer rabbit mouse squirrel monkey
+    panda koala kangaroo camel bee butterfly ladybug spider snail house castle cottage hut barn
+    skyscraper church statue fountain hydrant meter sign""".split()
+)
+# Relation phrases between two objects → the plan's relation type. Longest first when matching.
+RELATION_PHRASES: dict[str, str] = {
+    "to the left of": "left of", "on the left of": "left of", "left of": "left of",
+    "on the left side of": "left of", "to the right of": "right of", "on the right of": "right of",
+    "on the right side of": "right of", "right of": "right of", "above": "above", "over": "above",
+    "on top of": "on", "atop": "on", "on": "on", "sitting on": "on", "standing on": "on",
+    "resting on": "on", "below": "below", "beneath": "under", "under": "under", "underneath": "under",
+    "in front of": "in front of", "behind": "behind", "in back of": "behind", "next to": "next to",
+    "beside": "next to", "besides": "next to", "alongside": "next to", "by": "next to",
+}
+# Filler a relation phrase may carry: "a cat that is sitting on a mat".
+RELATION_FILLER = set(
+    "is are sits sit sitting stands stand standing placed parked lying lies hanging hangs floating floats "
+    "flying flies that which who just directly".split()
+)
