@@ -10,6 +10,8 @@ composes them.
 
 from __future__ import annotations
 
+import colorsys
+
 import random
 from dataclasses import dataclass, field
 
@@ -163,10 +165,19 @@ def _shadow(image: Image.Image, ellipse: tuple[float, float, float, float]) -> N
     image.paste((0, 0, 0), (x0, y0), mask)
 
 
+def _muted(name: str) -> tuple[int, int, int]:
+    hue = stable_rng("muted", name).random()
+    r, g, b = colorsys.hls_to_rgb(hue, 0.6, 0.22)
+    return round(r * 255), round(g * 255), round(b * 255)
+
+
 def _labelled_shape(image: Image.Image, name: str, color: str | None, box: tuple[int, int, int, int],
                     look: Look) -> None:
-    """Fallback for nouns without clip-art: a rounded tile in the object's colour, named."""
-    fill = parse_color(color) or look.accent
+    """Fallback for nouns without clip-art: a rounded tile in the object's colour, named.
+
+    Without a planned colour the tile is a muted tone of its own (from the name), never the
+    palette's accent: an uncoloured table must not look red because the apples are."""
+    fill = parse_color(color) or _muted(name)
     short = min(box[2] - box[0], box[3] - box[1])
     lw = max(1, short // 28)
     draw = ImageDraw.Draw(image)
