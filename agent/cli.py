@@ -119,7 +119,7 @@ def plan(
     settings = _settings()
     for prompt in prompts:
         request = build_request(prompt, settings=settings, n=n, seed=seed if seed is not None else 0)
-        scene_plan = make_plan(request)
+        scene_plan = make_plan(request, settings)
         if as_json:
             _print_json(scene_plan.model_dump(mode="json"))
             continue

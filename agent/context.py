@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     search_max_images: int = Field(default=0, ge=0, le=20)
     """Image results per query (URL and source page only, nothing downloaded); 0 skips image
     search, since no backend uses reference images yet."""
+    planner_model: str | None = None
+    """LLM planner as ``provider:model`` (``openai:gpt-4o-mini``, ``anthropic:claude-3-5-haiku-latest``,
+    ``ollama:llama3.2``), built with langchain's ``init_chat_model``; the provider's package
+    (langchain-openai, langchain-anthropic, langchain-ollama) must be installed. None: rules only.
+    The LLM adds composition, camera, light, palette and the search decision; it never changes
+    the request's hard constraints."""
+    planner_base_url: str | None = None
+    """Base URL for the planner model: any OpenAI-compatible server (with ``openai:<model>``),
+    or a non-default Ollama host. None: the provider's default."""
+    planner_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    """Timeout in seconds for one planner model call (a failed call is retried once, then the
+    rule plan is used and the fallback is noted in the plan)."""
     checkpoints: bool = True
     """Checkpoint every run to ``<home>/checkpoints.sqlite`` so a killed run can resume."""
     max_prompt_chars: int = Field(default=4000, ge=16)

@@ -1,7 +1,7 @@
 """Prompt files live here as Markdown (``<name>.md``) and are loaded with :func:`load`.
 
 A user overrides a prompt by putting a file of the same name in ``$LIMNER_HOME/prompts``.
-The LLM planner and critic prompts arrive with their issues; none is used yet.
+``planner.md`` is the LLM planner's prompt.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""plan: the request → a typed ScenePlan (rule-based; an LLM planner joins later).
+"""plan: the request → a typed ScenePlan (the rule extractor, refined by an LLM planner
+when ``LIMNER_PLANNER_MODEL`` is set).
 
 The node runs twice when the plan asks for facts: first to plan, then — after the search
-node — to fold the search notes into the plan. The second pass keeps every shot, text,
-object and count exactly as planned and only adds the notes, quoted, with their sources:
-web text informs the plan, it never rewrites it.
+node — to fold the search notes into the plan. With an LLM planner the second pass plans
+again with the notes as quoted data (the merge rule keeps every hard constraint); without
+one it keeps the plan as it was. Either way the notes are added, quoted, with their
+sources: web text informs the plan, it never rewrites its constraints.
 """
 
 from __future__ import annotations
@@ -20,20 +22,28 @@ from tools.scene import ScenePlan
 from tools.search import Note
 
 
+def report_notes(report: SearchReport) -> list[Note]:
+    return [Note(**{k: note.get(k, "") for k in ("title", "snippet", "url", "query")}) for note in report.notes]
+
+
 def with_search_notes(scene_plan: ScenePlan, report: SearchReport) -> ScenePlan:
     """``scene_plan`` with the report's notes appended to ``plan.notes`` as quoted citations."""
-    cited = [Note(**{k: note.get(k, "") for k in ("title", "snippet", "url", "query")}).cite() for note in report.notes]
+    cited = [note.cite() for note in report_notes(report)]
     notes = list(dict.fromkeys([*scene_plan.notes, *cited]))
     return scene_plan.model_copy(update={"notes": notes})
 
 
 @timed("plan")
 def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
+    settings = runtime.context or Settings()
     if state.plan is not None and state.search is not None:
         # Re-plan after search: the constraints stay, the notes join.
-        scene_plan = with_search_notes(state.plan, state.search)
+        scene_plan = state.plan
+        if settings.planner_model and state.search.notes:
+            scene_plan = make_plan(state.request, settings, notes=report_notes(state.search))
+        scene_plan = with_search_notes(scene_plan, state.search)
         emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner, notes=len(state.search.notes))
         return {"plan": scene_plan, "shots": scene_plan.shots}
-    scene_plan = make_plan(state.request)
+    scene_plan = make_plan(state.request, settings)
     emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner)
     return {"plan": scene_plan, "shots": scene_plan.shots}

@@ -1,17 +1,26 @@
 """The planner: a request → a ScenePlan with one laid-out shot per image.
 
-Today the plan comes from the rule-based extractor alone; an LLM planner will add
-composition and variety on top, never removing what the rules found.
+The rule-based extractor always runs and gives the rule plan. When an LLM planner is
+configured (``Settings.planner_model``, or a planner passed in), it adds composition, camera,
+light, palette, variety and the search decision on top, under the merge rule
+(agent/planning/merge.py): it never removes or changes what the rules found. Without one,
+nothing of langchain's model providers is imported.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Sequence
 
 from agent.planning.rules import Constraints, extract
 from agent.request import RunRequest
 from tools.layout import assign_layout
 from tools.scene import ScenePlan, Shot
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from agent.context import Settings
+    from agent.planning.llm import LlmPlanner
+    from tools.search import Note
 
 # How sibling shots of one request differ when the request does not say.
 VARIATIONS = [
@@ -59,9 +68,39 @@ def _shot_prompt(
     return f"{base}, {variation}", variation
 
 
-def make_plan(request: RunRequest) -> ScenePlan:
-    """The full plan for ``request``: global look, shots, every text and object laid out."""
+def make_plan(
+    request: RunRequest,
+    settings: "Settings | None" = None,
+    *,
+    planner: "LlmPlanner | None" = None,
+    notes: "Sequence[Note]" = (),
+) -> ScenePlan:
+    """The full plan for ``request``: global look, shots, every text and object laid out.
+
+    ``planner`` (or the one ``settings.planner_model`` configures; ``Settings()`` when
+    ``settings`` is None) refines the rule plan;
+    ``notes`` are search results it may use as quoted data. A bad planner configuration
+    raises ``PlannerConfigError``; a failing model falls back to the rule plan, noted.
+    """
     constraints = extract(request.prompt)
+    rule_plan = _rule_plan(request, constraints)
+    if planner is None and settings is None:
+        # Callers that do not pass settings (the CLI, the plan node) get the process-wide ones:
+        # LIMNER_PLANNER_MODEL or limner.toml turn the LLM planner on everywhere.
+        from agent.context import Settings
+
+        settings = Settings()
+    if planner is None and settings is not None and settings.planner_model:
+        from agent.planning.llm import planner_from
+
+        planner = planner_from(settings)
+    if planner is None:
+        return rule_plan
+    return planner.plan(rule_plan, constraints, notes)
+
+
+def _rule_plan(request: RunRequest, constraints: Constraints) -> ScenePlan:
+    """The plan from the extracted constraints alone."""
     count = shot_count(request, constraints)
     base = re.sub(r"\s+", " ", request.prompt).strip().rstrip(".")
     speaker = constraints.characters[0].id if constraints.characters else None

@@ -1,0 +1,215 @@
+"""The LLM planner: any langchain chat model adds composition, camera, light, palette, per-shot
+variety and the search decision on top of the rule plan.
+
+The model is named by a ``provider:model`` string (``Settings.planner_model``) and built with
+langchain's ``init_chat_model``: ``openai:gpt-4o-mini``, ``anthropic:claude-3-5-haiku-latest``,
+``ollama:llama3.2``, or any OpenAI-compatible server via ``openai:<model>`` plus
+``Settings.planner_base_url``. The provider packages (langchain-openai, langchain-anthropic,
+langchain-ollama…) are optional; a missing one is a :class:`PlannerConfigError` that names it.
+
+The model answers in a small, creative-only schema (:class:`~agent.planning.merge.LlmPlan`)
+through ``with_structured_output``; :func:`~agent.planning.merge.merge` folds it into the rule
+plan so that no hard constraint is dropped or changed. Invalid output (or an error) is retried
+once; after a second failure the rule plan is used and the fallback is recorded in
+``plan.notes``. The prompt is ``prompts/planner.md`` (overridable in ``$LIMNER_HOME/prompts``).
+
+Future work: a local GGUF model through llama.cpp (llama-cpp-python with a JSON-schema
+grammar) as an optional ``[local-llm]`` extra; it is not part of this module yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Sequence
+
+from pydantic import ValidationError
+
+import prompts
+from agent.errors import InputError
+from agent.planning.merge import LlmPlan, merge
+from tools.search import Note, quote_for_prompt
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from langchain_core.language_models import BaseChatModel
+
+    from agent.context import Settings
+    from agent.planning.rules import Constraints
+    from tools.scene import ScenePlan
+
+log = logging.getLogger("limner.planner")
+
+ATTEMPTS = 2
+"""One try and one retry; then the rule plan."""
+
+# Provider prefix → the pip package init_chat_model needs for it.
+PROVIDER_PACKAGES = {
+    "openai": "langchain-openai",
+    "azure_openai": "langchain-openai",
+    "anthropic": "langchain-anthropic",
+    "ollama": "langchain-ollama",
+    "google_genai": "langchain-google-genai",
+    "mistralai": "langchain-mistralai",
+    "groq": "langchain-groq",
+    "deepseek": "langchain-deepseek",
+    "fireworks": "langchain-fireworks",
+    "together": "langchain-together",
+    "huggingface": "langchain-huggingface",
+}
+
+
+class PlannerConfigError(InputError):
+    """The configured planner model cannot be built (bad name, missing package, missing key)."""
+
+
+def chat_model_from(settings: "Settings") -> "BaseChatModel":
+    """The chat model ``settings.planner_model`` names, built with ``init_chat_model``."""
+    spec = (settings.planner_model or "").strip()
+    provider, sep, model = spec.partition(":")
+    if not sep or not provider or not model:
+        raise PlannerConfigError(
+            f"planner_model {spec!r} is not 'provider:model' (e.g. openai:gpt-4o-mini, "
+            "anthropic:claude-3-5-haiku-latest, ollama:llama3.2); set LIMNER_PLANNER_MODEL"
+        )
+    try:
+        from langchain.chat_models import init_chat_model
+    except ImportError as error:  # pragma: no cover - langchain is a dependency
+        raise PlannerConfigError("the LLM planner needs langchain: pip install 'langchain>=1.0'") from error
+    kwargs: dict[str, Any] = {"timeout": settings.planner_timeout_s}
+    if settings.planner_base_url:
+        kwargs["base_url"] = settings.planner_base_url
+    package = PROVIDER_PACKAGES.get(provider, f"langchain-{provider.replace('_', '-')}")
+    try:
+        return init_chat_model(model, model_provider=provider, **kwargs)
+    except ImportError as error:
+        raise PlannerConfigError(
+            f"planner_model {spec!r} needs the {package} package: pip install {package}"
+        ) from error
+    except ValueError as error:
+        if "provider" in str(error).lower():
+            known = ", ".join(sorted(PROVIDER_PACKAGES))
+            raise PlannerConfigError(
+                f"unknown planner provider {provider!r} in {spec!r}; use one of {known} "
+                "(an OpenAI-compatible server: openai:<model> with LIMNER_PLANNER_BASE_URL)"
+            ) from error
+        raise PlannerConfigError(f"cannot build planner model {spec!r}: {_one_line(error)}") from error
+    except Exception as error:  # noqa: BLE001 - e.g. a provider client refusing a missing API key
+        raise PlannerConfigError(
+            f"cannot build planner model {spec!r}: {_one_line(error)} "
+            "(check the provider's API key variable or LIMNER_PLANNER_BASE_URL)"
+        ) from error
+
+
+@lru_cache(maxsize=4)
+def _cached_model(spec: str, base_url: str | None, timeout_s: float) -> "BaseChatModel":
+    from agent.context import Settings
+
+    return chat_model_from(
+        Settings.model_construct(planner_model=spec, planner_base_url=base_url, planner_timeout_s=timeout_s)
+    )
+
+
+def planner_from(settings: "Settings") -> "LlmPlanner | None":
+    """The LLM planner the settings configure, or None for rules only (nothing imported then)."""
+    if not settings.planner_model:
+        return None
+    model = _cached_model(settings.planner_model, settings.planner_base_url, settings.planner_timeout_s)
+    return LlmPlanner(model, model_id=settings.planner_model)
+
+
+def _one_line(error: BaseException) -> str:
+    return (str(error).replace("\n", " ").strip() or type(error).__name__)[:300]
+
+
+def _model_id(model: Any) -> str:
+    for attribute in ("model_name", "model", "model_id"):
+        value = getattr(model, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def describe_constraints(constraints: "Constraints", shot_count: int) -> str:
+    """The hard constraints as JSON for the prompt: the LLM must keep them, not decide them."""
+    data = {
+        "images": shot_count,
+        "exact_texts": [{"text": t.text, "role": t.role} for t in constraints.texts],
+        "objects": [
+            {
+                "name": o.name,
+                "count": o.count,
+                "color": o.color,
+                "relation": o.relation.model_dump() if o.relation else None,
+            }
+            for o in constraints.objects
+        ],
+        "characters": [c.name for c in constraints.characters],
+        "negatives": constraints.negatives,
+        "style": constraints.style,
+        "setting": constraints.setting,
+        "light": constraints.light,
+        "camera": constraints.camera,
+        "per_shot": constraints.shots,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+class LlmPlanner:
+    """Asks a chat model for the creative part of a plan and merges it under the merge rule."""
+
+    def __init__(self, model: "BaseChatModel", *, model_id: str | None = None) -> None:
+        self.model = model
+        self.model_id = model_id or _model_id(model)
+        self.failure: str | None = None
+        """Why the last :meth:`propose` gave up, or None when it succeeded."""
+
+    def messages(
+        self, request_text: str, constraints: "Constraints", shot_count: int, notes: Sequence[Note] = ()
+    ) -> list[tuple[str, str]]:
+        """The system prompt (``prompts/planner.md``) and the request as the user's message."""
+        system = prompts.load(
+            "planner",
+            shot_count=str(shot_count),
+            constraints=describe_constraints(constraints, shot_count),
+            notes=quote_for_prompt(list(notes)) or "(no search results)",
+        )
+        return [("system", system), ("human", request_text)]
+
+    def propose(
+        self, request_text: str, constraints: "Constraints", shot_count: int, notes: Sequence[Note] = ()
+    ) -> LlmPlan | None:
+        """The model's creative part, retried once on invalid output or error; None after two failures."""
+        self.failure = None
+        messages = self.messages(request_text, constraints, shot_count, notes)
+        structured = self.model.with_structured_output(LlmPlan)
+        reasons = []
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                answer = structured.invoke(messages)
+                if answer is None:
+                    raise ValueError("the model returned no structured output")
+                if isinstance(answer, LlmPlan):
+                    return answer
+                if hasattr(answer, "model_dump"):  # another pydantic schema a provider handed back
+                    answer = answer.model_dump()
+                return LlmPlan.model_validate(answer)
+            except ValidationError as error:
+                reason = f"invalid output ({error.error_count()} error(s): {_one_line(error)[:160]})"
+            except Exception as error:  # noqa: BLE001 - any model failure falls back to the rules
+                reason = f"{type(error).__name__}: {_one_line(error)[:200]}"
+            log.info("llm planner attempt %d failed: %s", attempt, reason)
+            reasons.append(reason)
+        self.failure = f"{ATTEMPTS} attempts failed; last: {reasons[-1]}"
+        return None
+
+    def plan(
+        self, rule_plan: "ScenePlan", constraints: "Constraints", notes: Sequence[Note] = ()
+    ) -> "ScenePlan":
+        """``rule_plan`` with the model's additions, or unchanged with the fallback noted."""
+        part = self.propose(rule_plan.request, constraints, len(rule_plan.shots), notes)
+        if part is None:
+            note = f"llm planner fell back to rules: {self.failure}"
+            return rule_plan.model_copy(update={"planner": "rules", "notes": [*rule_plan.notes, note]})
+        return merge(rule_plan, part, model_id=self.model_id)
+
