@@ -14,7 +14,6 @@ imported, so commands that do not score prompts stay light.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 
 from tools.hub import cached_file, hub_cache_dir, hub_offline, hub_problem, reachable
+from tools.memo import LoadOnce
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     import torch
@@ -141,16 +141,14 @@ def _unavailable(label: str, why: str) -> ClipUnavailable:
     )
 
 
-_QUICK: dict[tuple[str | None, str, str], str | None] = {}
+_QUICK: LoadOnce[str | None] = LoadOnce()
 
 
 def quick_skip_reason(pretrained: str | None) -> str | None:
     """:func:`_quick_skip_reason`, remembered per process (a critique runs every repair
     round; the hub is probed once) until :func:`clear_clip_cache`."""
     key = (pretrained, str(hub_cache_dir()), os.environ.get("HF_HUB_OFFLINE", ""))
-    if key not in _QUICK:
-        _QUICK[key] = _quick_skip_reason(pretrained)
-    return _QUICK[key]
+    return _QUICK.get(key, lambda: _quick_skip_reason(pretrained))
 
 
 def _quick_skip_reason(pretrained: str | None) -> str | None:
@@ -311,8 +309,7 @@ def _build(model: str, pretrained: str | None, device: str) -> ClipModel:
                      name=model, pretrained=pretrained)
 
 
-_CACHE: dict[tuple[str, str | None, str], ClipModel | ClipUnavailable] = {}
-_LOCK = threading.Lock()
+_MODELS: LoadOnce[ClipModel] = LoadOnce(remembered=ClipUnavailable)
 
 
 def load_clip(
@@ -327,22 +324,10 @@ def load_clip(
     :class:`ClipUnavailable` when the weights cannot be had here; that failure is
     remembered per process (see :func:`clear_clip_cache`) so each image does not re-probe.
     """
-    key = (model, pretrained, device)
-    with _LOCK:
-        cached = _CACHE.get(key)
-        if cached is None:
-            try:
-                cached = _build(model, pretrained, device)
-            except ClipUnavailable as exc:
-                cached = exc
-            _CACHE[key] = cached
-    if isinstance(cached, ClipUnavailable):
-        raise ClipUnavailable(str(cached))
-    return cached
+    return _MODELS.get((model, pretrained, device), lambda: _build(model, pretrained, device))
 
 
 def clear_clip_cache() -> None:
     """Forget loaded models and remembered failures (after downloading weights, in tests)."""
-    with _LOCK:
-        _CACHE.clear()
-        _QUICK.clear()
+    _MODELS.forget()
+    _QUICK.forget()

@@ -18,6 +18,8 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 from PIL import Image
 
+from tools.memo import LoadOnce
+
 __all__ = [
     "EasyOcrEngine",
     "OcrEngine",
@@ -230,15 +232,13 @@ class EasyOcrEngine:
 
 
 _FACTORIES: dict[str, Callable[[], OcrEngine]] = {}
-_CACHE: dict[str, OcrEngine | OcrUnavailable] = {}
-_CACHE_LOCK = threading.Lock()
+_ENGINES: LoadOnce[OcrEngine] = LoadOnce(remembered=OcrUnavailable)
 
 
 def register_engine(name: str, factory: Callable[[], OcrEngine]) -> None:
     """Make an engine available to :func:`get_engine` under ``name`` (built-ins use this too)."""
-    with _CACHE_LOCK:
-        _FACTORIES[name] = factory
-        _CACHE.pop(name, None)
+    _FACTORIES[name] = factory
+    _ENGINES.forget(name)
 
 
 def engine_names() -> list[str]:
@@ -254,27 +254,14 @@ def get_engine(name: str) -> OcrEngine:
     per image. Raises :class:`UnknownOcrEngineError` for an unregistered name and
     :class:`OcrUnavailable` when the engine cannot load here.
     """
-    with _CACHE_LOCK:
-        if name not in _FACTORIES:
-            raise UnknownOcrEngineError(
-                f"unknown OCR engine {name!r}; choose one of: {', '.join(engine_names())}"
-            )
-        cached = _CACHE.get(name)
-        if cached is None:
-            try:
-                cached = _FACTORIES[name]()
-            except OcrUnavailable as exc:
-                cached = exc
-            _CACHE[name] = cached
-    if isinstance(cached, OcrUnavailable):
-        raise OcrUnavailable(str(cached))
-    return cached
+    if name not in _FACTORIES:
+        raise UnknownOcrEngineError(f"unknown OCR engine {name!r}; choose one of: {', '.join(engine_names())}")
+    return _ENGINES.get(name, _FACTORIES[name])
 
 
 def clear_engine_cache() -> None:
     """Forget loaded engines and remembered failures (after installing a package, in tests)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    _ENGINES.forget()
 
 
 register_engine(RapidOcrEngine.name, RapidOcrEngine)
