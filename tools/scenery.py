@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from tools import clipart
-from tools.colors import RGB, darken, light_gradient, lighten, luminance, mix, parse_color, saturation
+from tools.colors import RGB, darken, is_dark_light, light_gradient, lighten, luminance, mix, parse_color, saturation
 from tools.geometry import overlaps, stable_rng
 from tools.scene import ScenePlan
 
@@ -102,7 +102,7 @@ def scene_look(plan: ScenePlan | None) -> Look:
             kind, motifs, wall, ground = k, m, w, g
             break
     grad = light_gradient(light)
-    night = grad is not None and luminance(grad[1]) < 0.2
+    night = is_dark_light(light)
     if kind in ("shelf", "studio"):
         base = wall or (238, 234, 228)
         if palette:
