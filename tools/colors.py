@@ -57,7 +57,7 @@ _LIGHTS: dict[str, tuple[RGB, RGB]] = {
 }
 _LIGHT_SYNONYMS = {"evening": "dusk", "twilight": "dusk", "morning": "dawn", "midnight": "night",
                    "moonlight": "moon", "moonlit": "moon", "cloudy": "overcast", "grey": "overcast",
-                   "rainy": "rain", "foggy": "fog", "mist": "fog", "misty": "fog", "soft": "studio",
+                   "rainy": "rain", "storm": "rain", "stormy": "rain", "thunderstorm": "rain", "foggy": "fog", "mist": "fog", "misty": "fog", "soft": "studio",
                    "daylight": "day", "sunny": "noon", "bright": "noon", "sunlit": "day",
                    "golden hour": "golden", "cold": "cool", "cozy": "warm", "cosy": "warm"}
 

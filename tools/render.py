@@ -77,7 +77,7 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     if not (shot.objects or shot.texts or shot.characters):
         return _render_raw(shot, size, seed, plan)
     layout = assign_layout(shot, plan, seed, aspect=W / H) if _needs_layout(shot) else shot
-    look = scene_look(plan)
+    look = scene_look(plan, shot)
     rng = stable_rng("render", seed, layout.index)
 
     # 2. Background: sky or wall, ground or floor, setting motifs clear of the foreground.
@@ -211,7 +211,7 @@ def _render_raw(shot: Shot, size: tuple[int, int], seed: int, plan: ScenePlan | 
     if plan is None:
         draw_raw_background(image, seed)
     else:
-        used = draw_background(image, scene_look(plan), stable_rng("render", seed, shot.index), text=[])
+        used = draw_background(image, scene_look(plan, shot), stable_rng("render", seed, shot.index), text=[])
     prompt = shot.prompt if len(shot.prompt) <= 200 else shot.prompt[:199].rstrip() + "…"
     short = min(W, H)
     margin = max(4, round(short * 0.05))

@@ -120,6 +120,11 @@ class Shot(BaseModel):
     negatives: list[str] = Field(default_factory=list)
     variation: str | None = None
     """What makes this shot differ from its siblings ("close-up", "at dusk")."""
+    light: str | None = None
+    """This shot's own light when the request set the shots apart ("one in a storm");
+    None: the plan's."""
+    setting: str | None = None
+    """This shot's own place when the request set the shots apart; None: the plan's."""
 
 
 class ScenePlan(BaseModel):

@@ -1,7 +1,8 @@
 """Backgrounds for the sketch renderer: sky or wall, ground or floor, setting motifs.
 
-A plan's setting and light decide the look once per plan (:func:`scene_look`), so every
-shot of a batch shares it; the seed only moves motifs around. Motifs are drawn faded and
+A plan's setting and light decide the look (:func:`scene_look`), so every shot of a batch
+shares it unless the request set a shot apart ("one in a storm and one on a sunny day": the
+shot's own light and setting win); the seed only moves motifs around. Motifs are drawn faded and
 small, never where text goes, and never of a noun the shot counts (a forest of
 trees would spoil "three trees").
 """
@@ -18,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from tools import clipart
 from tools.colors import RGB, darken, is_dark_light, light_gradient, lighten, luminance, mix, parse_color, saturation
 from tools.geometry import overlaps, stable_rng
-from tools.scene import ScenePlan
+from tools.scene import ScenePlan, Shot
 
 PixelBox = tuple[int, int, int, int]
 
@@ -90,11 +91,15 @@ def detect_setting(text: str) -> str | None:
     return None
 
 
-def scene_look(plan: ScenePlan | None) -> Look:
-    """The look of a plan (None: a neutral studio backdrop), from setting, light and palette."""
+def scene_look(plan: ScenePlan | None, shot: Shot | None = None) -> Look:
+    """The look of a plan (None: a neutral studio backdrop), from setting, light and palette;
+    ``shot``'s own light and setting, when it has them, win over the plan's."""
     # Without a planned setting, a place named in the request ("a bakery poster") still sets the scene.
     setting = ((plan.setting or plan.request) if plan else "").lower()
     light = plan.light if plan else None
+    if shot is not None:
+        setting = (shot.setting or setting).lower()
+        light = shot.light or light
     palette = tuple(c for c in (parse_color(n) for n in (plan.palette if plan else [])) if c)
     kind, motifs, wall, ground = "studio", (), None, (214, 208, 198)
     for keys, k, m, w, g in _SETTINGS:

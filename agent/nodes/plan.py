@@ -16,6 +16,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Settings
 from agent.nodes.common import emit, timed
+from agent.planning.merge import keep_earlier_choices
 from agent.planning.planner import make_plan
 from agent.state import SearchReport, State
 from tools.scene import ScenePlan
@@ -40,7 +41,8 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         # Re-plan after search: the constraints stay, the notes join.
         scene_plan = state.plan
         if settings.planner_model and state.search.notes:
-            scene_plan = make_plan(state.request, settings, notes=report_notes(state.search))
+            replan = make_plan(state.request, settings, notes=report_notes(state.search))
+            scene_plan = keep_earlier_choices(replan, state.plan)
         scene_plan = with_search_notes(scene_plan, state.search)
         emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner, notes=len(state.search.notes))
         return {"plan": scene_plan, "shots": scene_plan.shots}

@@ -13,8 +13,10 @@ plan so that no hard constraint is dropped or changed. Invalid output (or an err
 once; after a second failure the rule plan is used and the fallback is recorded in
 ``plan.notes``. The prompt is ``prompts/planner.md`` (overridable in ``$LIMNER_HOME/prompts``).
 
-Future work: a local GGUF model through llama.cpp (llama-cpp-python with a JSON-schema
-grammar) as an optional ``[local-llm]`` extra; it is not part of this module yet.
+Providers limner builds itself are registered chat providers (:func:`register_chat_provider`):
+``llamacpp:<smollm2 | path.gguf>`` runs a local GGUF model through llama.cpp
+(agent/planning/local_gguf.py, the optional ``[local-llm]`` extra). Tests register scripted
+fakes the same way, so a whole agent run can be driven by a fake planner.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from pydantic import ValidationError
 
@@ -63,6 +65,25 @@ class PlannerConfigError(InputError):
     """The configured planner model cannot be built (bad name, missing package, missing key)."""
 
 
+ChatProvider = Callable[[str, "Settings"], Any]
+"""(model part of ``provider:model``, settings) → an object with ``with_structured_output``."""
+
+
+def _llamacpp(model: str, settings: "Settings") -> Any:
+    from agent.planning.local_gguf import gguf_chat_model
+
+    return gguf_chat_model(model, settings)
+
+
+CHAT_PROVIDERS: dict[str, ChatProvider] = {"llamacpp": _llamacpp}
+
+
+def register_chat_provider(name: str, factory: ChatProvider) -> None:
+    """Make ``name:<model>`` build its chat model with ``factory`` instead of ``init_chat_model``."""
+    CHAT_PROVIDERS[name] = factory
+    _cached_model.cache_clear()
+
+
 def chat_model_from(settings: "Settings") -> "BaseChatModel":
     """The chat model ``settings.planner_model`` names, built with ``init_chat_model``."""
     spec = (settings.planner_model or "").strip()
@@ -72,6 +93,8 @@ def chat_model_from(settings: "Settings") -> "BaseChatModel":
             f"planner_model {spec!r} is not 'provider:model' (e.g. openai:gpt-4o-mini, "
             "anthropic:claude-3-5-haiku-latest, ollama:llama3.2); set LIMNER_PLANNER_MODEL"
         )
+    if provider in CHAT_PROVIDERS:
+        return CHAT_PROVIDERS[provider](model, settings)
     try:
         from langchain.chat_models import init_chat_model
     except ImportError as error:  # pragma: no cover - langchain is a dependency
@@ -88,7 +111,7 @@ def chat_model_from(settings: "Settings") -> "BaseChatModel":
         ) from error
     except ValueError as error:
         if "provider" in str(error).lower():
-            known = ", ".join(sorted(PROVIDER_PACKAGES))
+            known = ", ".join(sorted({*PROVIDER_PACKAGES, *CHAT_PROVIDERS}))
             raise PlannerConfigError(
                 f"unknown planner provider {provider!r} in {spec!r}; use one of {known} "
                 "(an OpenAI-compatible server: openai:<model> with LIMNER_PLANNER_BASE_URL)"

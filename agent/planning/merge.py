@@ -6,7 +6,8 @@ characters. :func:`merge` copies those from the rule plan unconditionally; the L
 (:class:`LlmPlan`, deliberately small and creative-only) can only
 
 - fill ``style``/``setting``/``light``/``palette`` where the rules found none,
-- set each existing shot's ``camera`` and ``variation`` (unless the request spelt them out),
+- set each existing shot's ``camera``, ``variation`` and ``light`` (unless the request spelt
+  them out),
 - rewrite a shot's prompt, only if the new prompt still carries every quoted text verbatim,
   the request's own variation for that shot, and every counted/coloured/related object with
   the same count, colour and relation (otherwise the rule prompt stays),
@@ -38,6 +39,8 @@ class LlmShot(BaseModel):
     """Framing and angle ("low-angle close-up", "wide establishing shot")."""
     variation: str | None = None
     """What makes this shot differ from its siblings ("at dusk", "from behind")."""
+    light: str | None = None
+    """This shot's light when it should differ from the batch's ("stormy dusk")."""
 
 
 class LlmPlan(BaseModel):
@@ -118,6 +121,8 @@ def merge(rule_plan: ScenePlan, llm_part: LlmPlan, *, model_id: str = "llm") -> 
             update["variation"] = suggestion.variation.strip()
         if suggestion.camera and not user_camera:
             update["camera"] = suggestion.camera.strip()
+        if suggestion.light and not shot.light:
+            update["light"] = suggestion.light.strip()
         shots.append(shot.model_copy(update=update))
     if kept_prompts:
         notes.append(f"llm planner: kept the rule prompt of {kept_prompts} shot(s) whose rewrite lost a constraint")
@@ -134,5 +139,24 @@ def merge(rule_plan: ScenePlan, llm_part: LlmPlan, *, model_id: str = "llm") -> 
             "search_queries": list(dict.fromkeys([*rule_plan.search_queries, *queries])) if needs_facts else [],
             "planner": f"llm:{model_id}",
             "notes": notes,
+        }
+    )
+
+
+def keep_earlier_choices(replan: ScenePlan, earlier: ScenePlan) -> ScenePlan:
+    """The re-plan after search, with the first pass's look where the re-plan left it open.
+
+    The second LLM call sees the search notes and may change the look; what it leaves empty
+    (style, setting, light, palette) keeps the first answer, and the search decision that led
+    here stays on record. Hard constraints are the rule plan's in both, so nothing else moves.
+    """
+    return replan.model_copy(
+        update={
+            "style": replan.style or earlier.style,
+            "setting": replan.setting or earlier.setting,
+            "light": replan.light or earlier.light,
+            "palette": replan.palette or earlier.palette,
+            "needs_facts": replan.needs_facts or earlier.needs_facts,
+            "search_queries": list(dict.fromkeys([*earlier.search_queries, *replan.search_queries])),
         }
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from agent.planning.vocab import (
     COLOURS,
     COMPOUND_NOUNS,
+    GAP_WORDS,
+    PHRASE_END,
     IMAGE_NOUNS,
     INVARIANT_NOUNS,
     IRREGULAR_PLURALS,
@@ -24,13 +26,14 @@ from agent.planning.vocab import (
     RELATION_FILLER,
     RELATION_PHRASES,
     STOP,
+    VERB_WORDS,
 )
 from tools.scene import Relation, SceneObject
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[^\sa-z0-9]")
 _COLOURS = set(COLOURS)
 _LIGHT = set(LIGHT_WORDS)
-_SIZE_ADJECTIVES = set("small big large tiny little huge giant old young cute fluffy wooden shiny happy".split())
+MAX_PHRASE_WORDS = 4
 _MULTI_NUMBERS = sorted((tuple(k.split()) for k in NUMBER_WORDS), key=len, reverse=True)
 
 
@@ -60,6 +63,8 @@ class _Phrase:
     end: int
     definite: bool = False
     """Introduced by "the": an object only when something relates to it."""
+    weak: bool = False
+    """A bare unknown noun ("a windowsill"): an object only when it takes part in a relation."""
 
 
 def _number_at(words: list[str], i: int) -> tuple[int | None, int]:
@@ -86,51 +91,99 @@ def _drawable(name: str) -> bool:
     return lookup(name) is not None
 
 
-def _head(words: list[str], j: int) -> tuple[str, int]:
-    """The noun at ``words[j]``, joined with the next words when they form a compound."""
+def _verb_like(word: str) -> bool:
+    """A participle or verb that ends a noun phrase: "a robot holding…", "a car parked…"."""
+    if "-" in word or word in OBJECT_NOUNS:
+        return False  # "hand-painted", "sun-lit" are adjectives; "ring" and "bed" are things
+    return (
+        word in VERB_WORDS
+        or (len(word) > 5 and word.endswith("ing"))
+        or (len(word) > 3 and word.endswith("ed"))
+        or (len(word) > 6 and word.endswith("ly"))
+    )
+
+
+def _looks_plural(word: str) -> bool:
+    return singular(word) != word and word not in INVARIANT_NOUNS
+
+
+def _chunk(words: list[str], j: int, single: bool) -> list[str]:
+    """The words of the noun phrase from ``words[j]``: modifiers and the head, at most four.
+
+    It stops at a function word, a number, punctuation or a verb; after a singular article a
+    plural-looking word is a verb too ("a kid finds a seed").
+    """
+    chunk: list[str] = []
+    k = j
+    while k < len(words) and len(chunk) < MAX_PHRASE_WORDS:
+        word = words[k]
+        if not _is_word(word) or word in STOP or word in PHRASE_END or word in RELATION_FILLER \
+                or word in NUMBER_WORDS or word.isdigit():
+            break
+        starts_compound = any(singular(" ".join(words[k : k + m])) in COMPOUND_NOUNS for m in (2, 3))
+        if chunk and not starts_compound and (_verb_like(word) or (single and _looks_plural(word))):
+            break
+        chunk.append(word)
+        k += 1
+    return chunk
+
+
+def _name(chunk: list[str]) -> str:
+    """The thing a chunk names: a known compound at its end ("teddy bears"), else its last word."""
     for length in (3, 2):
-        if j + length <= len(words):
-            name = singular(" ".join(words[j : j + length]))
+        if len(chunk) >= length:
+            name = singular(" ".join(chunk[-length:]))
             if name in COMPOUND_NOUNS:
-                return name, j + length
-    return singular(words[j]), j + 1
+                return name
+    return singular(chunk[-1])
 
 
 def _phrase_at(words: list[str], i: int) -> _Phrase | None:
     """The object phrase starting at token ``i``, or None when none starts there."""
-    n = len(words)
     count, j = _number_at(words, i)
     definite = count is None and words[i] == "the"
     if definite:
         j = i + 1
-    while j < n and words[j] in _SIZE_ADJECTIVES:
-        j += 1
-    colour = None
-    if j + 1 < n and words[j] in _COLOURS and _is_word(words[j + 1]) and words[j + 1] not in STOP:
-        colour, j = words[j], j + 1
-    if j >= n or not _is_word(words[j]) or (count is None and colour is None and not definite):
-        return None
-    word = words[j]
-    if word in STOP or word in NUMBER_WORDS or word in IMAGE_NOUNS or word.isdigit():
-        return None
-    if word in _COLOURS and colour is None and count is None:
-        return None
-    name, end = _head(words, j)
-    if name in NOT_OBJECTS or word in NOT_OBJECTS or name in _LIGHT:
-        return None
-    if colour is None and (count is None or words[i] in ("a", "an", "one")) and not _drawable(name):
-        # "a cow" is an object; "a calm day" is not.
+    if count is None and not definite:
         return None
     if count is not None and not 1 <= count <= 20:
         return None
+    chunk = _chunk(words, j, single=count == 1)
+    if len(chunk) == 1 and chunk[0] in _COLOURS and not _drawable(chunk[0]):
+        return None  # "a red and white umbrella": a colour alone is not a thing ("an orange" is)
+    if not chunk:
+        return None
+    colour = next((w for w in chunk[:-1] if w in _COLOURS), None)
+    name = _name(chunk)
+    if colour is not None and name.startswith(colour + " "):
+        colour = None  # "golden retriever", "black widow": the colour word is part of the name
+    if name in NOT_OBJECTS or name in _LIGHT or name in IMAGE_NOUNS:
+        return None
+    # A bare "a X" is surely a thing when X is known to be one ("a cow"); otherwise ("a
+    # windowsill", "a calm") only when a relation ties it to another object.
+    weak = colour is None and count == 1 and words[i] in ("a", "an", "one") and len(chunk) == 1 and not _drawable(name)
     obj = SceneObject(name=name, count=count or 1, color=colour)
-    return _Phrase(obj=obj, start=i, end=end, definite=definite)
+    return _Phrase(obj=obj, start=i, end=j + len(chunk), definite=definite, weak=weak)
 
 
 def _relation(gap: list[str]) -> str | None:
-    """The relation type the words between two objects state, if they state one."""
-    words = [w for w in gap if w not in RELATION_FILLER and w != ","]
-    return RELATION_PHRASES.get(" ".join(words)) if words else None
+    """The relation type the words between two objects state, if they state one.
+
+    The relation phrase closes the gap; what comes before it may only be verbs and adverbs
+    ("napping together on", "hovering above", "standing to the right of").
+    """
+    words = [w for w in gap if w != ","]
+    for cut in range(len(words)):
+        kind = RELATION_PHRASES.get(" ".join(w for w in words[cut:] if w not in RELATION_FILLER))
+        if kind and all(_gap_filler(w) for w in words[:cut]):
+            return kind
+    return None
+
+
+def _gap_filler(word: str) -> bool:
+    return word in RELATION_FILLER or word in GAP_WORDS or _verb_like(word) or word.endswith("ly") or (
+        word.endswith("s") and word not in STOP and word not in OBJECT_NOUNS and singular(word) != word
+    )
 
 
 def extract_objects(text: str) -> list[SceneObject]:
@@ -152,9 +205,16 @@ def extract_objects(text: str) -> list[SceneObject]:
         if kind and not subject.definite and subject.obj.relation is None:
             subject.obj.relation = Relation(type=kind, target=target.obj.name)  # type: ignore[arg-type]
             related.add(k + 1)
+            # "a black cat and a white dog napping on a rug": both lie on the rug.
+            if k > 0 and [w for w in words[phrases[k - 1].end : subject.start] if w != ","] == ["and"]:
+                before = phrases[k - 1].obj
+                if before.relation is None and not phrases[k - 1].definite:
+                    before.relation = Relation(type=kind, target=target.obj.name)  # type: ignore[arg-type]
     objects: dict[tuple[str, str | None], SceneObject] = {}
     for k, phrase in enumerate(phrases):
         if phrase.definite and k not in related:
+            continue
+        if phrase.weak and k not in related and phrase.obj.relation is None:
             continue
         objects.setdefault((phrase.obj.name, phrase.obj.color), phrase.obj)
     return list(objects.values())

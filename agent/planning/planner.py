@@ -123,6 +123,7 @@ def _rule_plan(request: RunRequest, constraints: Constraints) -> ScenePlan:
     )
     for index in range(count):
         prompt, variation = _shot_prompt(base, index, count, constraints.style, constraints.shots)
+        own = index < len(constraints.shots)
         shot = Shot(
             index=index,
             prompt=prompt,
@@ -132,6 +133,8 @@ def _rule_plan(request: RunRequest, constraints: Constraints) -> ScenePlan:
             objects=constraints.objects,
             texts=texts,
             negatives=constraints.negatives,
+            light=constraints.shot_lights[index] if own else None,
+            setting=constraints.shot_settings[index] if own else None,
         )
         shots.append(assign_layout(shot, draft, seeds[index], aspect=request.size[0] / request.size[1]))
     return draft.model_copy(update={"shots": shots})

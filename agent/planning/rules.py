@@ -57,6 +57,10 @@ class Constraints:
     camera: str | None = None
     shots: list[str] = field(default_factory=list)
     """Per-shot variations the request spelt out ("one in a storm and one on a calm day")."""
+    shot_lights: list[str | None] = field(default_factory=list)
+    """The light each spelt-out variation names ("storm", "sunny"), in the order of ``shots``."""
+    shot_settings: list[str | None] = field(default_factory=list)
+    """The place each spelt-out variation names, in the order of ``shots``."""
 
 
 def extract_texts(prompt: str) -> tuple[list[TextElement], str]:
@@ -118,26 +122,66 @@ def extract_image_count(prompt: str) -> int | None:
     return None
 
 
+_NEGATION = re.compile(
+    r"\b(?:no|without|not|never|nothing|avoid(?:ing)?|exclud(?:e|ing)|"
+    r"(?:don'?t|do\s+not)\s+(?:include|show|add|draw|want|put|use))\b(\s*:)?"
+)
+_WORD = re.compile(r"\s*([a-z][a-z'-]*)")
+_LIST_JOIN = re.compile(r"\s*(?:,\s*)?(?:or|nor)\b|\s*,")
+
+
+def _negated_item(text: str, at: int) -> tuple[str | None, int]:
+    """Up to two words starting at ``at`` ("other cars", "people"), and where they end."""
+    words: list[str] = []
+    end = at
+    while len(words) < 2:
+        match = _WORD.match(text, end)
+        if not match:
+            break
+        word = match[1]
+        if word == "any" and not words:
+            end = match.end()
+            continue
+        if word in _STOP | {"but", "please", "just"}:
+            break
+        words.append(word)
+        end = match.end()
+    return (" ".join(words) or None), end
+
+
+def negated_spans(prompt: str) -> list[tuple[str, int, int]]:
+    """(thing, start, end) for everything the request excludes: "no people", "without text or
+    logos", "don't include animals", "Avoid: people, other cars" (a colon starts a list)."""
+    text = prompt.lower()
+    found = []
+    for match in _NEGATION.finditer(text):
+        listing = bool(match[1])
+        item, end = _negated_item(text, match.end())
+        items = [item] if item else []
+        while item:
+            join = _LIST_JOIN.match(text, end)
+            if not join or (join[0].strip() == "," and not listing):
+                break
+            item, after = _negated_item(text, join.end())
+            if item and item.split()[0] in NUMBER_WORDS:
+                break
+            if item:
+                items.append(item)
+                end = after
+        found += [(thing, match.start(), end) for thing in items]
+    return found
+
+
 def extract_negatives(prompt: str) -> list[str]:
-    """"no people", "without text", "not blurry" → the things to avoid."""
-    negatives = []
-    for match in re.finditer(r"\b(?:no|without|not|avoid|never)\s+((?:any\s+)?[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)", prompt.lower()):
-        words = [w for w in match[1].split() if w != "any"]
-        if words and words[-1] in _STOP:
-            words = words[:-1]
-        if len(words) == 2 and words[1] in _STOP | {"but", "please"}:
-            words = words[:1]
-        if words:
-            negatives.append(" ".join(words))
-    return list(dict.fromkeys(negatives))
-
-
-_NEGATIVE = re.compile(r"\b(?:no|without|not|avoid|never)\s+(?:any\s+)?[a-z-]+(?:\s+[a-z-]+)?")
+    """"no people", "without text or logos", "not blurry" → the things to avoid."""
+    return list(dict.fromkeys(thing for thing, _, _ in negated_spans(prompt)))
 
 
 def extract_objects(prompt: str) -> list[SceneObject]:
     """Counted, coloured or related nouns: "three red balloons", "a laptop left of a cow"."""
-    text = _NEGATIVE.sub(lambda m: " " * len(m[0]), prompt.lower())
+    text = prompt.lower()
+    for _, start, end in negated_spans(prompt):  # what is excluded is not an object to draw
+        text = text[:start] + " " * (end - start) + text[end:]
     return _objects(text)
 
 
@@ -213,9 +257,13 @@ def extract(prompt: str) -> Constraints:
     shots = extract_shots(unquoted)
     objects = [o for o in extract_objects(unquoted) if o.name not in species]
     style = next((v for k, v in STYLE_WORDS.items() if re.search(rf"\b{re.escape(k)}s?\b", lower)), None)
-    light = next((w for w in LIGHT_WORDS if re.search(rf"\b{re.escape(w)}\b", lower)), None)
-    setting_match = _SETTING.search(lower)
-    setting = setting_match[1].strip() if setting_match else _place(lower)
+    # Light and place named inside one shot's variation belong to that shot, not to the batch.
+    shared = lower
+    for part in shots:
+        shared = shared.replace(part.lower(), " ")
+    light = _light(shared)
+    setting_match = _SETTING.search(shared)
+    setting = setting_match[1].strip() if setting_match else _place(shared)
     # A place ("a bakery poster") sets the scene; it is not an object to count.
     setting_noun = _singular(setting.split()[-1]) if setting else None
     objects = [o for o in objects if o.relation is not None or (_place(o.name) != o.name and o.name != setting_noun)]
@@ -233,4 +281,11 @@ def extract(prompt: str) -> Constraints:
         aspect=extract_aspect(unquoted),
         camera=extract_camera(unquoted),
         shots=shots,
+        shot_lights=[_light(part.lower()) for part in shots],
+        shot_settings=[_place(part.lower()) for part in shots],
     )
+
+
+def _light(lower: str) -> str | None:
+    """The first light word of ``lower`` ("golden hour", "storm")."""
+    return next((w for w in LIGHT_WORDS if re.search(rf"\b{re.escape(w)}\b", lower)), None)

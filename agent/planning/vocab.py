@@ -41,7 +41,7 @@ STYLE_WORDS = {
 }
 LIGHT_WORDS = (
     "golden hour,blue hour,sunset,sunrise,dawn,dusk,night,midnight,noon,daylight,sunny,overcast,"
-    "foggy,misty,rainy,stormy,snowy,moonlight,neon,candlelight,studio lighting,studio,backlit,"
+    "foggy,misty,rainy,stormy,storm,snowy,moonlight,neon,candlelight,studio lighting,studio,backlit,"
     "soft light,harsh light,rim light,dramatic lighting"
 ).split(",")
 CAMERA_WORDS = (
@@ -61,8 +61,31 @@ NOT_OBJECTS = set(
     "sign signs signboard banner label labels caption bubble headline title text word words letter "
     "storm day night time way lot bit calm moment style mood color colour light background "
     "foreground side corner middle center centre top bottom left right front back distance "
-    "shape kind sort type piece bunch group".split()
+    "shape kind sort type piece bunch group feel vibe vibes look sense mix atmosphere aesthetic theme "
+    "tone palette composition texture pattern circle line row edge end half rest lots plenty "
+    "glow shadow shadows silhouette reflection reflections focus detail details depth field".split()
 )
+# Irregular verbs and other words that end a noun phrase ("three vans stuck in traffic").
+VERB_WORDS: set[str] = set(
+    "stuck made lit held built kept caught left brought bought sold set put cut hung spun sewn worn torn "
+    "drawn shown seen known grown thrown flown blown sat stood lay lain ran swam flew fell rose".split()
+)
+# Base-form verbs that end a noun phrase after a noun ("a robot and a girl meet in the park").
+VERB_WORDS |= set(
+    "meet meets play plays run runs walk walks sit stand look looks dance dances sing sings jump jumps "
+    "swim swims eat eats drink drinks read talk talks smile smiles hold holds carry carries "
+    "ride rides chase chases hug hugs sleep sleeps wait waits stare stares fly lean leans "
+    "hide hides peek peeks climb climbs float glide glides hover hovers perch perches rest nap naps "
+    "share shares find finds get gets go goes come comes make makes take takes give gives try tries".split()
+)
+# Prepositions and adverbs that end a noun phrase as well as the function words in STOP.
+PHRASE_END = set(
+    "against across through toward towards around among amongst between inside outside within along "
+    "past beyond via like plus where when amid amidst upon until after before during per out up down "
+    "off away together there here overhead nearby".split()
+)
+# Words allowed before a relation phrase besides verbs and -ly adverbs: "napping together on".
+GAP_WORDS = set("together up out around down along away off there here still quietly alone".split())
 STOP = set(
     "and or with of in on at for to from by the a an that which who is are was were be this these "
     "those it its his her their my our your says saying reads reading named called than very "
@@ -93,7 +116,9 @@ COMPOUND_NOUNS = set(
     washing machine|sea turtle|goldfish bowl|fountain pen|paint brush|treasure chest|birthday cake|
     cup of coffee|teapot|fire engine|race car|sail boat|sailing boat|wind turbine|solar panel|
     tea cup|tea pot|guinea pig|road bike|mountain bike|electric guitar|grand piano|desk lamp|
-    bean bag|park bench|office chair|garden gnome|bar stool|pine tree|oak tree|stuffed animal""".replace(
+    bean bag|park bench|office chair|garden gnome|bar stool|pine tree|oak tree|stuffed animal|
+    watering can|cake stand|golden retriever|tree stump|water lily|vending machine|food bowl|
+    delivery van|fence post|road sign|neon sign|street sign""".replace(
         "\n", ""
     ).split("|")
 )
@@ -116,7 +141,8 @@ OBJECT_NOUNS = set(
     cow pig goat chicken duck bird owl eagle parrot penguin fish whale dolphin shark octopus crab turtle
     frog snake lizard elephant giraffe zebra lion tiger bear wolf deer rabbit mouse squirrel monkey
     panda koala kangaroo camel bee butterfly ladybug spider snail house castle cottage hut barn
-    skyscraper church statue fountain hydrant meter sign""".split()
+    skyscraper church statue fountain hydrant meter sign seed shed sled reed stump branch windowsill
+    armchair hammock mailbox drone scarecrow lily runner astronaut fisherman""".split()
 )
 # Relation phrases between two objects → the plan's relation type. Longest first when matching.
 RELATION_PHRASES: dict[str, str] = {

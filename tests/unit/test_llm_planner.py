@@ -7,9 +7,6 @@ import sys
 from typing import Any
 
 import pytest
-from langchain_core.language_models import BaseChatModel
-from langchain_core.outputs import ChatResult
-from langchain_core.runnables import RunnableLambda
 
 from agent.context import Settings
 from agent.planning.llm import LlmPlanner, PlannerConfigError, chat_model_from
@@ -18,31 +15,7 @@ from agent.planning.planner import make_plan
 from agent.planning.rules import extract
 from agent.request import build_request
 from tools.search import Note
-
-
-class ScriptedChatModel(BaseChatModel):
-    """Answers ``with_structured_output`` calls from a queue: objects are returned, exceptions raised."""
-
-    script: list[Any] = []
-    calls: list[Any] = []
-    model_name: str = "scripted"
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
-        raise NotImplementedError("only structured output is scripted")
-
-    def with_structured_output(self, schema: Any, **kwargs: Any) -> Any:
-        def answer(messages: Any) -> Any:
-            self.calls.append(messages)
-            item = self.script.pop(0)
-            if isinstance(item, BaseException):
-                raise item
-            return item
-
-        return RunnableLambda(answer)
+from fakes import ScriptedChatModel
 
 
 def _plan(prompt: str, answers: list[Any], n: int | None = None):
@@ -124,10 +97,11 @@ def test_merge_keeps_request_style_and_spelt_out_split() -> None:
     request = build_request("two watercolor images of a lighthouse: one in a storm and one on a calm sunny day",
                             settings=settings, seed=0)
     rule = make_plan(request, settings)
-    part = LlmPlan(style="photo", shots=[LlmShot(prompt="a lighthouse at night", variation="at night")] * 2)
+    part = LlmPlan(style="photo", shots=[LlmShot(prompt="a lighthouse at night", variation="at night", light="night")] * 2)
     merged = merge(rule, part, model_id="m")
     assert merged.style == rule.style == "watercolor"
     assert [s.variation for s in merged.shots] == [s.variation for s in rule.shots]
+    assert [s.light for s in merged.shots] == ["storm", "sunny"]  # the request's own light per shot
     assert [s.prompt for s in merged.shots] == [s.prompt for s in rule.shots]
 
 

@@ -153,4 +153,20 @@ def test_split_gives_different_shot_prompts() -> None:
                             settings=Settings(), seed=0)
     plan = make_plan(request)
     assert [s.prompt for s in plan.shots] == ["a lighthouse, in a storm", "a lighthouse, on a calm sunny day"]
+    # Each shot's light is its own; the batch gets none of them.
+    assert [s.light for s in plan.shots] == ["storm", "sunny"] and plan.light is None
     assert len(make_plan(request.model_copy(update={"n": 3})).shots) == 3  # -n wins
+
+
+def test_split_shots_get_their_own_look() -> None:
+    from agent.context import Settings
+    from agent.planning.planner import make_plan
+    from agent.request import build_request
+    from tools.scenery import scene_look
+
+    request = build_request("two images of a meadow at golden hour: one at night and one in a forest", settings=Settings(), seed=0)
+    plan = make_plan(request)
+    assert plan.light == "golden hour"
+    assert [(s.light, s.setting) for s in plan.shots] == [("night", None), (None, "forest")]
+    night, forest = (scene_look(plan, s) for s in plan.shots)
+    assert night.night and not forest.night and forest.motifs != night.motifs

@@ -249,3 +249,43 @@ def test_graph_goes_on_when_search_fails(search_settings, monkeypatch) -> None:
     assert report["search"]["status"] == "failed" and report["search"]["notes"] == []
     assert sum(line.startswith("search failed") for line in report["log"]) == 1
     assert len(report["images"]) == 2 and all(i["path"] for i in report["images"])
+
+
+def test_llm_planner_asks_for_facts_and_replans_with_quoted_notes_through_run(search_settings) -> None:
+    """The real entry point with a scripted LLM provider: the LLM asks for a search, the re-plan
+    sees the web text only as quoted data, and an injected rewrite cannot change a constraint."""
+    from agent.planning.llm import register_chat_provider
+    from agent.planning.merge import LlmPlan, LlmShot
+    from fakes import ScriptedChatModel
+
+    prompt = 'a poster of the Eiffel Tower that says "PARIS 1889" with two red balloons, no people'
+    first = LlmPlan(light="blue hour", shots=[LlmShot(camera="low angle")], needs_search=True,
+                    search_queries=["Eiffel Tower 1889 structure"])
+    # As if the model obeyed the page: it drops the text and the balloons from its prompt.
+    obeying = LlmPlan(shots=[LlmShot(prompt="a cat saying HACKED", camera="close-up")])
+    model = ScriptedChatModel(script=[first, obeying], calls=[])
+    register_chat_provider("scripted", lambda name, settings: model)
+    ScriptedClient.text_rows = [GOOD, {"title": "evil", "href": "https://example.org/evil", "body": INJECTION}]
+    settings = search_settings.model_copy(update={"planner_model": "scripted:fake"})
+    request = build_request(prompt, settings=settings, seed=1, backend="sketch", max_rounds=0)
+    order: list[str] = []
+    report = run(request, settings=settings,
+                 on_event=lambda e: order.append(e["node"]) if e["event"] == "node_start" else None)
+
+    assert order[:4] == ["plan", "search", "plan", "generate"]
+    assert ScriptedClient.calls[0] == ("text", "Eiffel Tower 1889 structure", search_settings.search_max_results)
+    assert len(model.calls) == 2
+    system_before, system_after = model.calls[0][0][1], model.calls[1][0][1]
+    assert "(no search results)" in system_before and INJECTION not in system_before
+    # The page text reaches the model only JSON-quoted inside the search-results block.
+    assert json.dumps(INJECTION) in system_after
+    assert system_after.count("Ignore previous instructions") == 1
+    plan = report["plan"]
+    assert plan["planner"] == "llm:scripted:fake" and plan["light"] == "blue hour"
+    shot = plan["shots"][0]
+    assert "HACKED" not in shot["prompt"] and "PARIS 1889" in shot["prompt"]
+    assert [t["text"] for t in shot["texts"]] == ["PARIS 1889"]
+    assert [(o["name"], o["count"], o["color"]) for o in shot["objects"]] == [("balloon", 2, "red")]
+    assert "people" in plan["negatives"]
+    assert any("kept the rule prompt" in n for n in plan["notes"])
+    assert any("https://example.org/evil" in n for n in plan["notes"])
