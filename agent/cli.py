@@ -48,6 +48,22 @@ def _print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """``["max_batch=2", "coherence=independent"]`` → a dict; values are JSON when they parse."""
+    from agent.errors import InputError
+
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--option wants key=value, got {pair!r}")
+        try:
+            options[key.strip()] = json.loads(value)
+        except ValueError:
+            options[key.strip()] = value
+    return options
+
+
 @app.command()
 def generate(
     prompt: str = typer.Argument(..., help="What to draw. Quote text to render: 'OPEN'."),
@@ -57,6 +73,9 @@ def generate(
     backend: Optional[str] = typer.Option(None, "--backend", help="Image backend (default: sketch, offline)."),
     model: Optional[str] = typer.Option(None, "--model", help="Model id or local path, for backends that load one."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps, for iterative backends."),
+    option: list[str] = typer.Option(
+        [], "--option", "-O", help="Backend option key=value (e.g. coherence=independent, max_batch=2); repeatable."
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./out); the run gets <out>/<run-id>/."),
     max_rounds: Optional[int] = typer.Option(None, "--max-rounds", help="Repair rounds budget (default 2)."),
     raw: bool = typer.Option(False, "--raw", help="Skip plan/critique/repair: prompt verbatim to the backend."),
@@ -70,6 +89,7 @@ def generate(
     request = build_request(
         prompt, settings=settings, n=n, size=size, seed=seed, backend=backend, model=model,
         steps=steps, mode="raw" if raw else "agent", max_rounds=max_rounds, out_dir=out,
+        backend_options=parse_options(option),
     )
     from agent.progress import ProgressView
 
@@ -158,11 +178,14 @@ def eval_(
     repeats: int = typer.Option(5, "--repeats", min=1, max=50, help="Repeats per measurement (medians reported)."),
     out: Path = typer.Option(Path("evals/results"), "--out", help="Where the markdown table and chart go."),
     engine: list[str] = typer.Option([], "--engine", help="OCR engine(s) to compare (critics suite); repeatable."),
+    planner: Optional[str] = typer.Option(
+        None, "--planner", help="LLM planner for the rules+LLM column (plans suite), e.g. llamacpp:smollm2."
+    ),
 ) -> None:
     """Run a benchmark suite and write its report (markdown table + PNG chart)."""
     from evals.runner import run_suite
 
-    report_path = run_suite(name, repeats=repeats, out_dir=out, engines=engine or None)
+    report_path = run_suite(name, repeats=repeats, out_dir=out, engines=engine or None, planner=planner)
     print(report_path.read_text())
 
 

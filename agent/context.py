@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     """Default model id or local path for backends that load one."""
     steps: int | None = Field(default=None, ge=1, le=200)
     """Default denoising steps for iterative backends (None: the backend's own default)."""
+    backend_options: dict[str, Any] = Field(default_factory=dict)
+    """Backend options (JSON in ``LIMNER_BACKEND_OPTIONS``, e.g. ``{"coherence": "independent"}``;
+    ``--option key=value`` on the CLI adds to them). Unknown keys are an error."""
     size: str = "512x512"
     """Default image size WxH (multiples of 8 from 64 to 2048)."""
     max_rounds: int = Field(default=2, ge=0, le=10)

@@ -18,6 +18,7 @@ class ProgressView:
             console=console, transient=False,
         )
         self.images: TaskID | None = None
+        self.steps: TaskID | None = None
 
         self.started = False
 
@@ -37,6 +38,10 @@ class ProgressView:
                 self.progress.__enter__()
                 self.started = True
             self.images = self.progress.add_task(f"images ({event['backend']})", total=event["images"])
+        elif kind == "step" and self.images is not None:
+            if self.steps is None:
+                self.steps = self.progress.add_task("  denoising steps", total=event["total"])
+            self.progress.update(self.steps, completed=event["step"], total=event["total"])
         elif kind == "image" and self.images is not None:
             self.progress.advance(self.images)
             if not event.get("ok"):

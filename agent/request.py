@@ -6,7 +6,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +53,8 @@ class RunRequest(BaseModel):
     backend: str = "sketch"
     model: str | None = None
     steps: int | None = None
+    backend_options: dict[str, Any] = Field(default_factory=dict)
+    """Validated options for the backend's ``Options`` model (beyond model and steps)."""
     mode: Mode = "agent"
     max_rounds: int = 2
     run_id: str = Field(default_factory=new_run_id)
@@ -62,6 +64,23 @@ class RunRequest(BaseModel):
 
     def seeds(self, count: int) -> list[int]:
         return [(self.seed + i) % (_MAX_SEED + 1) for i in range(count)]
+
+
+def check_options(backend: str, options: dict[str, Any]) -> None:
+    """Refuse options the backend does not take, before any work starts."""
+    if not options:
+        return
+    from pydantic import ValidationError
+
+    from tools.generators.base import options_model
+
+    if "model" in options or "steps" in options:
+        raise InputError("model and steps are not backend options: pass --model / --steps")
+    try:
+        options_model(backend)(**options)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in error.errors())
+        raise InputError(f"bad option for backend {backend!r}: {problems}") from None
 
 
 def build_request(
@@ -78,6 +97,7 @@ def build_request(
     max_rounds: int | None = None,
     out_dir: str | Path | None = None,
     user_id: str = "local",
+    backend_options: dict[str, Any] | None = None,
 ) -> RunRequest:
     """Validate user input into a RunRequest, raising ``InputError`` with a fix-it message."""
     # 1. The prompt: present, bounded.
@@ -110,6 +130,8 @@ def build_request(
     backend = backend or settings.backend
     if backend not in available():
         raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(available())}")
+    options = {**settings.backend_options, **(backend_options or {})}
+    check_options(backend, options)
     run_id = new_run_id()
     root = Path(out_dir) if out_dir is not None else settings.out_dir
     return RunRequest(
@@ -120,6 +142,7 @@ def build_request(
         backend=backend,
         model=model or settings.model,
         steps=steps or settings.steps,
+        backend_options=options,
         mode=mode,
         max_rounds=rounds,
         run_id=run_id,

@@ -309,4 +309,25 @@ def paste_feathered(base: Image.Image, patch: Image.Image, mask: Image.Image) ->
     return Image.composite(patch.convert(base.mode), base, mask.convert("L"))
 
 
-__all__ = ["fit_text", "typeset", "box_mask", "paste_feathered"]
+def match_colors(patch: Image.Image, base: Image.Image, mask: Image.Image, ring_px: int = 12) -> Image.Image:
+    """``patch`` with its colours shifted so that, in a ring just outside ``mask``, it has the
+    per-channel mean and spread of ``base``: a repainted region then meets its surroundings
+    without a colour step (inpainting models drift in tone through the VAE)."""
+    import numpy as np
+
+    inside = np.asarray(mask.convert("L"), dtype=np.float32) > 8
+    grown = np.asarray(mask.convert("L").filter(ImageFilter.MaxFilter(2 * ring_px + 1)), dtype=np.float32) > 8
+    ring = grown & ~inside
+    if ring.sum() < 16:  # the mask covers (almost) everything: nothing to match against
+        return patch
+    src = np.asarray(patch.convert("RGB"), dtype=np.float32)
+    ref = np.asarray(base.convert("RGB"), dtype=np.float32)
+    out = src.copy()
+    for channel in range(3):
+        s, r = src[..., channel][ring], ref[..., channel][ring]
+        scale = float(np.clip((r.std() + 1.0) / (s.std() + 1.0), 0.5, 2.0))
+        out[..., channel] = (src[..., channel] - s.mean()) * scale + r.mean()
+    return Image.fromarray(np.clip(out, 0, 255).round().astype(np.uint8), "RGB")
+
+
+__all__ = ["fit_text", "typeset", "box_mask", "paste_feathered", "match_colors"]

@@ -15,7 +15,7 @@ from agent.backends import generator_for
 from agent.context import Settings
 from agent.nodes.common import emit, timed, work_path
 from agent.state import ImageRecord, State
-from tools.generators.base import Generator
+from tools.generators.base import Generator, listening_to_steps
 from tools.scene import ScenePlan, Shot
 
 
@@ -65,8 +65,9 @@ def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     seeds = request.seeds(len(shots))
     generator = generator_for(request)
     emit("generate_start", images=len(shots), backend=request.backend)
-    results = generate_images(generator, shots, seeds, request.size, state.plan)
-    records = []
+    with listening_to_steps(lambda step, total: emit("step", step=step, total=total)):
+        results = generate_images(generator, shots, seeds, request.size, state.plan)
+    records, log = [], []
     for shot, seed, result in zip(shots, seeds, results):
         if isinstance(result, Exception):
             record = ImageRecord(shot=shot.index, seed=seed, error=f"{type(result).__name__}: {result}")
@@ -74,6 +75,7 @@ def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
             path = work_path(request, shot.index, 0)
             result.convert("RGB").save(path, format="PNG")
             record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result))
+            log += [f"shot {shot.index + 1}: {warning}" for warning in result.info.get("warnings", [])]
         records.append(record)
         emit("image", shot=shot.index, seed=seed, ok=record.error is None, error=record.error)
-    return {"images": records, "shots": shots}
+    return {"images": records, "shots": shots, "log": log}

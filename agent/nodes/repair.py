@@ -33,7 +33,8 @@ def _regenerate(state: State, shot: Shot, seed: int) -> Image.Image:
     return result
 
 
-def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> Image.Image:
+def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """The image with the text drawn again, and the box it went into."""
     element = next((t for t in shot.texts if t.text == action.target), None)
     role = element.role if element else "sign"
     box = action.box
@@ -42,7 +43,13 @@ def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> Image.Im
     if box is None:  # nowhere planned: a band across the upper third
         width, height = image.size
         box = [width // 10, height // 12, width - width // 10, height // 3]
-    return typeset(image, action.target or "", tuple(box), role, emphasis=True)
+    return typeset(image, action.target or "", tuple(box), role, emphasis=True), tuple(box)
+
+
+def _mask(image: Image.Image, action: RepairAction) -> Image.Image:
+    """The feathered mask of an action's box (the whole image when it names none)."""
+    width, height = image.size
+    return box_mask((width, height), tuple(action.box or (0, 0, width, height)), feather_px=8)
 
 
 def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> ImageRecord:
@@ -51,16 +58,21 @@ def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> 
     image = Image.open(record.path).convert("RGB") if record.path else None
     seed, credits, done = record.seed, list(record.credits), []
     generator = generator_for(state.request)
+    # Repair seeds follow from the image's seed and the round: a repeated run repeats its repairs.
+    repair_seed = (record.seed + _SEED_STEP * round_) % 2**32
     for action in actions:
         before = record.path or "(missing)"
         if action.kind == "retypeset" and image is not None:
-            image = _retypeset(image, shot, action)
+            image, box = _retypeset(image, shot, action)
+            if round_ == 1 and hasattr(generator, "blend"):
+                # Settle the glyphs into the picture once; later rounds keep them crisp and exact.
+                mask = box_mask(image.size, box, feather_px=8)
+                image = generator.blend(image, mask, f'the text "{action.target}"', repair_seed)
         elif action.kind == "inpaint" and image is not None and generator.supports_edit:
-            width, height = image.size
-            mask = box_mask((width, height), tuple(action.box or (0, 0, width, height)), feather_px=8)
-            image = generator.edit(image, mask, action.target or shot.prompt, seed)
+            seed = repair_seed
+            image = generator.edit(image, _mask(image, action), action.target or shot.prompt, seed)
         else:  # regenerate, or an inpaint the backend cannot do
-            seed = (record.seed + _SEED_STEP * round_) % 2**32
+            seed = repair_seed
             image = _regenerate(state, shot, seed)
             credits = credits_of(image)
         done.append((action, before))

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 import prompts
 from agent.errors import InputError
-from agent.planning.merge import LlmPlan, merge
+from agent.planning.merge import LlmPlan, merge, plan_schema
 from tools.search import Note, quote_for_prompt
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -138,7 +138,9 @@ def planner_from(settings: "Settings") -> "LlmPlanner | None":
     if not settings.planner_model:
         return None
     model = _cached_model(settings.planner_model, settings.planner_base_url, settings.planner_timeout_s)
-    return LlmPlanner(model, model_id=settings.planner_model)
+    # Small local models only follow a prompt with worked examples.
+    prompt = "planner_small" if settings.planner_model.startswith("llamacpp:") else "planner"
+    return LlmPlanner(model, model_id=settings.planner_model, prompt=prompt)
 
 
 def _one_line(error: BaseException) -> str:
@@ -181,9 +183,12 @@ def describe_constraints(constraints: "Constraints", shot_count: int) -> str:
 class LlmPlanner:
     """Asks a chat model for the creative part of a plan and merges it under the merge rule."""
 
-    def __init__(self, model: "BaseChatModel", *, model_id: str | None = None) -> None:
+    def __init__(self, model: "BaseChatModel", *, model_id: str | None = None, prompt: str = "planner") -> None:
         self.model = model
         self.model_id = model_id or _model_id(model)
+        self.prompt = prompt
+        """The prompt file (prompts/<name>.md): ``planner``, or ``planner_small`` with worked
+        examples for small local models."""
         self.failure: str | None = None
         """Why the last :meth:`propose` gave up, or None when it succeeded."""
 
@@ -192,7 +197,7 @@ class LlmPlanner:
     ) -> list[tuple[str, str]]:
         """The system prompt (``prompts/planner.md``) and the request as the user's message."""
         system = prompts.load(
-            "planner",
+            self.prompt,
             shot_count=str(shot_count),
             constraints=describe_constraints(constraints, shot_count),
             notes=quote_for_prompt(list(notes)) or "(no search results)",
@@ -205,7 +210,7 @@ class LlmPlanner:
         """The model's creative part, retried once on invalid output or error; None after two failures."""
         self.failure = None
         messages = self.messages(request_text, constraints, shot_count, notes)
-        structured = self.model.with_structured_output(LlmPlan)
+        structured = self.model.with_structured_output(plan_schema(shot_count))
         reasons = []
         for attempt in range(1, ATTEMPTS + 1):
             try:

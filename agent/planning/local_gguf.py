@@ -79,8 +79,28 @@ class _Structured:
         self.schema = schema
 
     def invoke(self, messages: Sequence[Any]) -> BaseModel:
-        text = self.chat.complete(messages, json_schema=self.schema.model_json_schema())
+        text = self.chat.complete(messages, json_schema=strict_schema(self.schema.model_json_schema()))
         return self.schema.model_validate_json(text)
+
+
+def strict_schema(schema: dict) -> dict:
+    """``schema`` with every property required and lists of objects non-empty, for the grammar:
+    a small model left free to stop early answers ``{"shots": []}``; made to fill every field,
+    it plans."""
+    out = dict(schema)
+    if "properties" in out:
+        out["required"] = list(out["properties"])
+        out["properties"] = {key: strict_schema(value) for key, value in out["properties"].items()}
+    if out.get("type") == "array" and "items" in out:
+        if "$ref" in out["items"] or "properties" in out["items"]:
+            out["minItems"] = max(1, out.get("minItems", 0))  # shots: at least one; word lists may be empty
+        out["items"] = strict_schema(out["items"])
+    if "anyOf" in out:  # "str | None" becomes "str": the grammar then asks for a value
+        kinds = [k for k in out["anyOf"] if k.get("type") != "null"]
+        out = {**{k: v for k, v in out.items() if k != "anyOf"}, **(strict_schema(kinds[0]) if len(kinds) == 1 else {"anyOf": kinds})}
+    if "$defs" in out:
+        out["$defs"] = {key: strict_schema(value) for key, value in out["$defs"].items()}
+    return out
 
 
 class GgufChatModel:

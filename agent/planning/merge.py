@@ -19,7 +19,9 @@ rule shot. Pure Python, no model import.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from tools.scene import ScenePlan, Shot
 
@@ -63,6 +65,17 @@ class LlmPlan(BaseModel):
     whose look should be looked up before drawing."""
     search_queries: list[str] = Field(default_factory=list, max_length=5)
     """Web queries for those facts (empty when ``needs_search`` is false)."""
+
+
+@lru_cache(maxsize=8)
+def plan_schema(shot_count: int) -> type[LlmPlan]:
+    """:class:`LlmPlan` with room for exactly ``shot_count`` shots, so a structured-output API
+    or a grammar stops the model there instead of letting it repeat shots up to eight."""
+    return create_model(
+        f"LlmPlan{shot_count}",
+        __base__=LlmPlan,
+        shots=(list[LlmShot], Field(default_factory=list, max_length=shot_count)),
+    )
 
 
 def _is_stock(variation: str | None) -> bool:

@@ -170,3 +170,58 @@ def test_split_shots_get_their_own_look() -> None:
     assert [(s.light, s.setting) for s in plan.shots] == [("night", None), (None, "forest")]
     night, forest = (scene_look(plan, s) for s in plan.shots)
     assert night.night and not forest.night and forest.motifs != night.motifs
+
+
+@pytest.mark.parametrize(
+    "prompt, expected",
+    [
+        ("Stock photo of a kitchen without people or clutter", ["people", "clutter"]),
+        ("Forest path in autumn, don't include animals", ["animals"]),
+        ("Subject: a red car. Avoid: people, other dogs.", ["people", "other dogs"]),
+        ("a portrait, no hat, no beard", ["hat", "beard"]),
+        ("no people, three red balloons", ["people"]),  # a comma without a colon ends the list
+        ("a pizza with no olives and no mushrooms", ["olives", "mushrooms"]),
+    ],
+)
+def test_negation_lists(prompt: str, expected: list[str]) -> None:
+    constraints = extract(prompt)
+    assert constraints.negatives == expected
+    excluded = {w.rstrip("s") for thing in expected for w in thing.split()} | {"person"}
+    assert not any(o.name in excluded for o in constraints.objects)
+
+
+@pytest.mark.parametrize(
+    "prompt, expected",
+    [
+        # modifiers before the noun, the colour bound past them
+        ("a white ceramic bowl of fruit", [("bowl", 1, "white")]),
+        ("Seven green glass bottles lined up on a bar shelf", [("bottle", 7, "green"), ("shelf", 1, None)]),
+        # verbs and prepositions end a phrase
+        ("a tiny rusty robot holding a lantern", [("robot", 1, None), ("lantern", 1, None)]),
+        ("three white delivery vans stuck in traffic", [("delivery van", 3, "white")]),
+        ("4 white chairs around a round wooden table", [("chair", 4, "white"), ("table", 1, None)]),
+        ("a robot and a small girl meet in the park", [("robot", 1, None), ("girl", 1, None)]),
+        # a colour that is part of a name is not a colour
+        ("a golden retriever on a blue blanket", [("golden retriever", 1, None), ("blanket", 1, "blue")]),
+        # same noun, two colours: two objects
+        ("Nine white sailboats and one red sailboat out on the bay",
+         [("sailboat", 9, "white"), ("sailboat", 1, "red"), ("bay", 1, None)]),
+        # a bare unknown noun is an object only when a relation ties it in
+        ("a calm day", []),
+    ],
+)
+def test_noun_phrases(prompt: str, expected: list[tuple[str, int, str | None]]) -> None:
+    assert [(o.name, o.count, o.color) for o in extract(prompt).objects] == expected
+
+
+def test_relations_through_verbs_and_conjoined_subjects() -> None:
+    objects = {o.name: o for o in extract("a black cat and a white dog napping together on a gray rug").objects}
+    assert objects["cat"].relation and objects["cat"].relation.model_dump() == {"type": "on", "target": "rug"}
+    assert objects["dog"].relation and objects["dog"].relation.model_dump() == {"type": "on", "target": "rug"}
+    owl = extract("an owl sits quietly on a branch").objects[0]
+    assert (owl.name, owl.relation.type, owl.relation.target) == ("owl", "on", "branch")
+    robot = extract("a robot standing to the right of a vending machine").objects[0]
+    assert robot.relation and (robot.relation.type, robot.relation.target) == ("right of", "vending machine")
+    # A noun phrase in the gap breaks the relation: the donuts are not said to be on the sprinkles.
+    donut = extract("eight pink donuts with sprinkles on a white plate").objects[0]
+    assert donut.relation is None

@@ -8,8 +8,10 @@ third-party backend would.
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib.metadata import entry_points
-from typing import Callable, ClassVar, Protocol, runtime_checkable
+from typing import Callable, ClassVar, Iterator, Protocol, runtime_checkable
 
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
@@ -61,15 +63,39 @@ class Generator(Protocol):
         mask: Image.Image,
         prompt: str,
         seed: int,
+        strength: float | None = None,
     ) -> Image.Image:
-        """Change the white region of ``mask`` in ``image`` according to ``prompt``."""
+        """Change the white region of ``mask`` in ``image`` according to ``prompt``; ``strength``
+        (0–1, backend default when None) is how far the region may move from what is there."""
         ...
+
+
+StepListener = Callable[[int, int], None]
+"""Called as ``listener(step, total)`` after each denoising step."""
+_STEP_LISTENER: ContextVar[StepListener | None] = ContextVar("limner_step_listener", default=None)
+
+
+@contextmanager
+def listening_to_steps(listener: StepListener | None) -> Iterator[None]:
+    """Within the block, backends that iterate report their steps to ``listener``."""
+    token = _STEP_LISTENER.set(listener)
+    try:
+        yield
+    finally:
+        _STEP_LISTENER.reset(token)
+
+
+def report_step(step: int, total: int) -> None:
+    """For backends: tell whoever listens that step ``step`` of ``total`` is done."""
+    listener = _STEP_LISTENER.get()
+    if listener is not None:
+        listener(step, total)
 
 
 GeneratorFactory = Callable[[GeneratorOptions], Generator]
 _REGISTRY: dict[str, tuple[type[GeneratorOptions], GeneratorFactory]] = {}
 
-BUILTIN_MODULES: dict[str, str] = {"sketch": "tools.generators.sketch"}
+BUILTIN_MODULES: dict[str, str] = {"sketch": "tools.generators.sketch", "diffusers": "tools.generators.diffusers"}
 """Built-in backends: name → the module that registers it when imported."""
 ENTRY_POINT_GROUP = "limner.generators"
 """Third-party backends: an entry point ``name = "package.module"`` in this group."""
@@ -91,11 +117,16 @@ def available() -> list[str]:
     return sorted(set(_REGISTRY) | set(_modules()))
 
 
-def create(name: str, **options: object) -> Generator:
-    """Build the backend ``name`` with validated options (imports its module on first use)."""
+def options_model(name: str) -> type[GeneratorOptions]:
+    """The ``Options`` model of backend ``name`` (imports its module on first use)."""
     if name not in _REGISTRY and name in _modules():
         importlib.import_module(_modules()[name])
     if name not in _REGISTRY:
         raise UnknownBackendError(f"unknown backend {name!r}; available: {', '.join(available())}")
-    options_model, factory = _REGISTRY[name]
-    return factory(options_model(**options))
+    return _REGISTRY[name][0]
+
+
+def create(name: str, **options: object) -> Generator:
+    """Build the backend ``name`` with validated options (imports its module on first use)."""
+    model = options_model(name)
+    return _REGISTRY[name][1](model(**options))

@@ -55,7 +55,8 @@ class SketchGenerator:
             images.append(image)
         return images
 
-    def edit(self, image: Image.Image, mask: Image.Image, prompt: str, seed: int) -> Image.Image:
+    def edit(self, image: Image.Image, mask: Image.Image, prompt: str, seed: int,
+             strength: float | None = None) -> Image.Image:
         """Not supported: the sketch backend draws plans, it cannot repaint pixels from a prompt."""
         raise BackendError(
             "the sketch backend cannot edit images (it draws plans, it does not inpaint); "
