@@ -181,11 +181,14 @@ def eval_(
     planner: Optional[str] = typer.Option(
         None, "--planner", help="LLM planner for the rules+LLM column (plans suite), e.g. llamacpp:smollm2."
     ),
+    model: Optional[str] = typer.Option(
+        None, "--model", help="Model to measure (diffusers suite; default: a tiny offline pipeline)."
+    ),
 ) -> None:
     """Run a benchmark suite and write its report (markdown table + PNG chart)."""
     from evals.runner import run_suite
 
-    report_path = run_suite(name, repeats=repeats, out_dir=out, engines=engine or None, planner=planner)
+    report_path = run_suite(name, repeats=repeats, out_dir=out, engines=engine or None, planner=planner, model=model)
     print(report_path.read_text())
 
 

@@ -22,25 +22,27 @@ PROMPT = "A poster for a bakery that says 'FRESH BREAD DAILY' with three red bal
 BATCH = 4
 
 
-def _timed_run(mode: str, settings: Settings, seed: int) -> tuple[float, dict]:
-    request = build_request(PROMPT, settings=settings, n=BATCH, seed=seed, mode=mode)
+def _timed_run(mode: str, settings: Settings, seed: int, prompt: str = PROMPT) -> tuple[float, dict]:
+    request = build_request(prompt, settings=settings, n=BATCH, seed=seed, mode=mode)
     start = time.perf_counter()
     report = run(request, settings=settings)
     return time.perf_counter() - start, report
 
 
-def measure(repeats: int = 5, backend: str = "sketch") -> dict:
-    """Medians (seconds) of raw and agent runs, their ratio, and agent per-node medians."""
+def measure(repeats: int = 5, backend: str = "sketch", prompt: str = PROMPT, **settings_fields: object) -> dict:
+    """Medians (seconds) of raw and agent runs, their ratio, and agent per-node medians.
+
+    ``settings_fields`` (model, steps, size…) configure the backend for both modes alike."""
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(home=Path(tmp) / "home", out_dir=Path(tmp) / "out", backend=backend)
-        _timed_run("raw", settings, 0)
-        _timed_run("agent", settings, 0)
+        settings = Settings(home=Path(tmp) / "home", out_dir=Path(tmp) / "out", backend=backend, **settings_fields)
+        _timed_run("raw", settings, 0, prompt)
+        _timed_run("agent", settings, 0, prompt)
         raw, agent, nodes, passed = [], [], {}, []
         for repeat in range(repeats):
             # Interleaved so that drift in machine load hits both modes alike.
-            seconds, _ = _timed_run("raw", settings, 100 + repeat)
+            seconds, _ = _timed_run("raw", settings, 100 + repeat, prompt)
             raw.append(seconds)
-            seconds, report = _timed_run("agent", settings, 100 + repeat)
+            seconds, report = _timed_run("agent", settings, 100 + repeat, prompt)
             agent.append(seconds)
             passed.append(report["passed"])
             for node, node_seconds in report["timings"].items():

@@ -14,6 +14,7 @@ SUITES: dict[str, str] = {
     "ocr_engines": "evals.ocr_engines",
     "critics": "evals.critics",
     "plans": "evals.plans",
+    "diffusers": "evals.diffusers_speed",
 }
 """Suite name → module with ``run(out_dir: Path, repeats: int) -> Path`` (the markdown report)."""
 

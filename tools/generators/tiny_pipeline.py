@@ -191,5 +191,11 @@ def build_tiny_sd_pipeline(seed: int = 0) -> StableDiffusionPipeline:
 def save_tiny_sd_pipeline(folder: Path, seed: int = 0) -> Path:
     """Build the tiny pipeline and ``save_pretrained`` it (safetensors) into ``folder``, a model
     folder that ``AutoPipelineForText2Image.from_pretrained(str(folder))`` loads offline."""
-    build_tiny_sd_pipeline(seed).save_pretrained(folder, safe_serialization=True)
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Writing model shards" bar per component
+    try:
+        build_tiny_sd_pipeline(seed).save_pretrained(folder, safe_serialization=True)
+    finally:
+        transformers_logging.enable_progress_bar()
     return folder
