@@ -188,3 +188,20 @@ def test_options_are_validated() -> None:
         DiffusersOptions(max_batch=0)
     with pytest.raises(BackendError, match="multiples of 8"):
         DiffusersGenerator(DiffusersOptions(model="x")).generate([Shot(index=0, prompt="a")], (60, 64), [1])
+
+
+def test_ip_adapter_needs_reference_images_and_fails_fast_offline(tiny_model: Path, tmp_path: Path, monkeypatch) -> None:
+    with pytest.raises(BackendError, match="go together"):
+        _generator(tiny_model, ip_adapter="h94/IP-Adapter/models/ip-adapter_sd15.bin")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    reference = tmp_path / "mira.png"
+    Image.new("RGB", (64, 64), (200, 90, 40)).save(reference)
+    generator = _generator(tiny_model, ip_adapter="h94/IP-Adapter/models/ip-adapter_sd15.bin",
+                           reference_images=[str(reference)])
+    started = time.monotonic()
+    with pytest.raises(BackendError, match="IP-Adapter .* not in the local cache"):
+        generator.generate([Shot(index=0, prompt="a fox")], SIZE, [1])
+    assert time.monotonic() - started < 2
+    with pytest.raises(BackendError, match="neither a file nor"):
+        _generator(tiny_model, ip_adapter="nonsense", reference_images=[str(reference)]).pipeline()

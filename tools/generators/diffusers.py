@@ -49,6 +49,12 @@ class DiffusersOptions(GeneratorOptions):
     """Strength of the low inpaint that blends re-typeset text into the picture (0: no blending)."""
     negative_prompt: str | None = None
     """Added to every shot's own negatives."""
+    ip_adapter: str | None = None
+    """IP-Adapter weights as ``repo/subfolder/file`` on the hub (``h94/IP-Adapter/models/ip-adapter_sd15.bin``)
+    or a local file; with ``reference_images`` every image follows their look."""
+    reference_images: list[str] = Field(default_factory=list, max_length=4)
+    """Image files the IP-Adapter conditions on (a character sheet, a product photo)."""
+    ip_adapter_scale: float = Field(default=0.6, ge=0, le=1)
     device: str = "auto"
     dtype: str = "auto"
     cpu_offload: bool = False
@@ -79,6 +85,8 @@ class DiffusersGenerator:
         turbo = "turbo" in self.model.lower()
         self.steps = self.options.steps or (TURBO_STEPS if turbo else DEFAULT_STEPS)
         self.guidance = self.options.guidance_scale if self.options.guidance_scale is not None else (0.0 if turbo else 7.0)
+        if bool(self.options.ip_adapter) != bool(self.options.reference_images):
+            raise BackendError("ip_adapter and reference_images go together: set both or neither")
         self._pipes: dict[str, Any] = {}
         self._references: dict[str, tuple[Shot, int]] = {}
         """Plan request → its reference shot and seed, so a later single-shot call (a repair)
@@ -91,8 +99,17 @@ class DiffusersGenerator:
             from tools.generators.diffusers_loading import load_pipeline
 
             o = self.options
-            self._pipes["text2image"] = load_pipeline(self.model, device=o.device, dtype=o.dtype,
-                                                      cpu_offload=o.cpu_offload, attention_slicing=o.attention_slicing)
+            if o.ip_adapter:  # a missing adapter fails before minutes of loading the model
+                from tools.generators.diffusers_loading import ip_adapter_source
+
+                ip_adapter_source(o.ip_adapter)
+            pipe = load_pipeline(self.model, device=o.device, dtype=o.dtype,
+                                 cpu_offload=o.cpu_offload, attention_slicing=o.attention_slicing)
+            if o.ip_adapter:
+                from tools.generators.diffusers_loading import load_ip_adapter
+
+                load_ip_adapter(pipe, o.ip_adapter, o.ip_adapter_scale)
+            self._pipes["text2image"] = pipe
         if kind not in self._pipes:
             from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting
 
@@ -178,6 +195,8 @@ class DiffusersGenerator:
         }
         if self.guidance > 1:
             kwargs["negative_prompt"] = [self._negative(s, plan) or "" for s in shots]
+        if self.options.reference_images:
+            kwargs["ip_adapter_image"] = self._reference_images()
         strength = self.options.layout_strength
         if plan is not None and strength > 0:
             pipe = self.pipeline("image2image")
@@ -204,6 +223,14 @@ class DiffusersGenerator:
             if warning:
                 image.info["warnings"] = [warning]
         return list(images)
+
+    def _reference_images(self) -> list[Image.Image]:
+        from tools.images import load_image
+
+        try:
+            return [load_image(path).convert("RGB") for path in self.options.reference_images]
+        except Exception as error:  # noqa: BLE001 - a bad file is a configuration mistake to report
+            raise BackendError(f"cannot use reference image: {error}") from error
 
     def _layout(self, shot: Shot, plan: ScenePlan, size: tuple[int, int], seed: int) -> Image.Image:
         from tools.render import render_shot

@@ -116,6 +116,37 @@ def load_pipeline(model: str, *, device: str = "auto", dtype: str = "auto", cpu_
     return pipe
 
 
+def ip_adapter_source(spec: str) -> tuple[str, str | None, str]:
+    """(repo or folder, subfolder, file) of IP-Adapter weights (``repo/subfolder/file`` on the
+    hub, or a local file); fails at once when they cannot be had, before any model loads."""
+    path = Path(spec).expanduser()
+    if path.is_file():
+        repo, subfolder, weight = str(path.parent), None, path.name
+    else:
+        parts = spec.split("/")
+        if len(parts) < 3:
+            raise BackendError(f"ip_adapter {spec!r} is neither a file nor 'repo/subfolder/file' "
+                               "(e.g. h94/IP-Adapter/models/ip-adapter_sd15.bin)")
+        repo, subfolder, weight = "/".join(parts[:2]), "/".join(parts[2:-1]) or None, parts[-1]
+        inside = f"{subfolder}/{weight}" if subfolder else weight
+        if not cached_file(repo, [inside], hub_cache_dir()):
+            problem = hub_problem()
+            if problem:
+                raise BackendError(f"IP-Adapter {spec!r} is not in the local cache and the hub cannot be reached "
+                                   f"({problem}); download it with `hf download {repo} {inside}` where there is a network")
+    return repo, subfolder, weight
+
+
+def load_ip_adapter(pipe: Any, spec: str, scale: float) -> None:
+    """Attach the IP-Adapter weights ``spec`` names to ``pipe`` at ``scale``."""
+    repo, subfolder, weight = ip_adapter_source(spec)
+    try:
+        pipe.load_ip_adapter(repo, subfolder=subfolder or "", weight_name=weight)
+        pipe.set_ip_adapter_scale(scale)
+    except Exception as error:  # noqa: BLE001 - any loader failure becomes one clear line
+        raise BackendError(f"cannot load IP-Adapter {spec!r}: {str(error).splitlines()[0][:200]}") from error
+
+
 @contextmanager
 def _quiet_loading() -> Iterator[None]:
     """No per-component progress bars on stderr (limner prints its own progress), and no
