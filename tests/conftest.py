@@ -29,3 +29,16 @@ def settings(tmp_path: Path):
     from agent.context import Settings
 
     return Settings(home=tmp_path / "limner-home", out_dir=tmp_path / "out")
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models run fastest on one thread: a second gains nothing, and when another process
+    holds a core, OpenMP's spin-waiting makes each tiny convolution ~20x slower (1.7 vs 32 ms).
+    Modules that run tiny torch models use it with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

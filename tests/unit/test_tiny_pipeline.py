@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -28,14 +27,7 @@ SIZE = 64
 STEPS = 2
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    # These convolutions are tiny: a second thread gains nothing, and when another process holds
-    # a core, OpenMP's spin-waiting makes each one ~20x slower (measured 1.7 ms vs 32 ms).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
