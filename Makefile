@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 DEMO_PROMPT ?= A poster for a bakery that says 'FRESH BREAD DAILY' with three red balloons
 
 .PHONY: install demo test test-fast eval clean
@@ -14,19 +15,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# Services the tests start on loopback (an OpenAI-compatible images mock, pinned in package.json).
+# Without npm the tests that need them are skipped with that reason.
+$(NODE_STAMP): package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: tests against the third-party images mock will be skipped"; fi
+
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/limner generate "$(DEMO_PROMPT)" -n 4 --seed 7
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 eval: $(STAMP)
 	$(BIN)/limner eval overhead
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache node_modules

@@ -68,7 +68,7 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
 def generate(
     prompt: str = typer.Argument(..., help="What to draw. Quote text to render: 'OPEN'."),
     n: Optional[int] = typer.Option(None, "-n", "--n", help="Number of images, 1-8 (default: from the prompt, else 1)."),
-    size: Optional[str] = typer.Option(None, "--size", help="WxH, multiples of 8 from 64 to 2048 (default 512x512)."),
+    size: Optional[str] = typer.Option(None, "--size", help="WxH, multiples of 8 from 64 to 2048 (default: the backend's, 512x512; openai 1024x1024)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Base seed: image i gets seed+i (default: random, recorded)."),
     backend: Optional[str] = typer.Option(None, "--backend", help="Image backend (default: sketch, offline)."),
     model: Optional[str] = typer.Option(None, "--model", help="Model id or local path, for backends that load one."),
@@ -114,9 +114,21 @@ def resume(
 
 
 def _present(report: dict[str, Any], as_json: bool) -> None:
+    """The report on stdout; images that could not be made are one line each on stderr and
+    exit 1 (the images that were made are written all the same)."""
+    missing = [image for image in report["images"] if not image["path"]]
     if as_json:
         _print_json(report)
-        return
+    else:
+        _print_images(report)
+    for image in missing:
+        error = " ".join(str(image["error"]).split())  # one line, whatever the server sent
+        sys.stderr.write(f"error: image {image['shot'] + 1} was not made: {error}\n")
+    if missing:
+        raise typer.Exit(1)
+
+
+def _print_images(report: dict[str, Any]) -> None:
     for image in report["images"]:
         status = "passed" if image["passed"] else "FAILED"
         where = image["path"] or f"(no image: {image['error']})"
@@ -192,6 +204,47 @@ def eval_(
     print(report_path.read_text())
 
 
+@app.command("inspect")
+def inspect_(
+    image: Path = typer.Argument(..., help="A PNG limner wrote (or any image)."),
+    as_json: bool = typer.Option(False, "--json", help="Print {metadata, c2pa} as JSON."),
+    trust: Optional[Path] = typer.Option(None, "--trust", help="PEM trust anchors (e.g. your CA) for the C2PA signer."),
+) -> None:
+    """What an image carries: limner's PNG metadata and its C2PA manifest, verified.
+
+    Exit 1 when a C2PA manifest is present but fails verification (e.g. the file was altered)."""
+    from agent.errors import InputError
+    from tools.c2pa_signing import verify
+    from tools.provenance import read_png_metadata
+
+    if not image.is_file():
+        raise InputError(f"{image}: no such file")
+    try:
+        metadata = read_png_metadata(image)
+    except Exception as error:  # noqa: BLE001 - anything PIL cannot open is bad input
+        raise InputError(f"{image}: not a readable image ({type(error).__name__})") from None
+    result = verify(image, trust_anchors_pem=trust.read_bytes() if trust else None)
+    c2pa = {
+        "present": result.has_manifest, "valid": result.ok, "trusted": result.trusted, "issues": result.issues,
+        "title": result.title, "claim_generator": result.claim_generator, "actions": result.actions,
+        "digital_source_type": result.digital_source_type, "signer": result.signer, "issuer": result.issuer,
+    }
+    if as_json:
+        _print_json({"image": str(image), "metadata": metadata, "c2pa": c2pa})
+    else:
+        for key, value in metadata.items():
+            print(f"{key}: {value}")
+        if not result.has_manifest:
+            print("c2pa: none")
+        else:
+            verdict = "valid" if result.ok else "INVALID: " + "; ".join(result.issues)
+            trusted = "trusted" if result.trusted else "signer not in the trust anchors"
+            print(f"c2pa: {verdict} ({trusted}); signed by {result.signer} (issuer {result.issuer})")
+            print(f"c2pa actions: {', '.join(result.actions)}; source: {result.digital_source_type}")
+    if result.has_manifest and not result.ok:
+        raise typer.Exit(1)
+
+
 @app.command()
 def backends() -> None:
     """List the registered image backends."""
@@ -207,7 +260,9 @@ def main() -> None:
     from tools.images import ImageInputError
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns a command's typer.Exit code here
+            sys.exit(code)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:

@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     backend_options: dict[str, Any] = Field(default_factory=dict)
     """Backend options (JSON in ``LIMNER_BACKEND_OPTIONS``, e.g. ``{"coherence": "independent"}``;
     ``--option key=value`` on the CLI adds to them). Unknown keys are an error."""
-    size: str = "512x512"
-    """Default image size WxH (multiples of 8 from 64 to 2048)."""
+    size: str | None = None
+    """Default image size WxH (multiples of 8 from 64 to 2048); None: the backend's own
+    (512x512 for sketch and diffusers, 1024x1024 for openai)."""
     max_rounds: int = Field(default=2, ge=0, le=10)
     """Repair budget: how many critique → repair rounds a run may take."""
     ocr_engine: Literal["rapidocr", "easyocr"] = "rapidocr"
@@ -85,6 +86,13 @@ class Settings(BaseSettings):
     planner_timeout_s: float = Field(default=30.0, gt=0, le=600)
     """Timeout in seconds for one planner model call (a failed call is retried once, then the
     rule plan is used and the fallback is noted in the plan)."""
+    c2pa_cert: Path | None = None
+    """PEM certificate chain (signing certificate first, then its CA) for C2PA manifests; with
+    ``c2pa_key`` set, every PNG a run writes is signed ("created by AI" plus its repairs)."""
+    c2pa_key: Path | None = None
+    """PEM private key of the C2PA signing certificate."""
+    c2pa_tsa_url: str | None = None
+    """Timestamp authority for C2PA signatures (None: no timestamp; signing stays offline)."""
     checkpoints: bool = True
     """Checkpoint every run to ``<home>/checkpoints.sqlite`` so a killed run can resume."""
     max_prompt_chars: int = Field(default=4000, ge=16)

@@ -114,7 +114,7 @@ def build_request(
         raise InputError(f"n must be from 1 to {MAX_IMAGES}, got {n}")
     if isinstance(size, tuple):
         size = f"{size[0]}x{size[1]}"
-    width_height = parse_size(size or settings.size)
+    width_height = parse_size(size or settings.size) if (size or settings.size) else None
     if seed is None:
         seed = secrets.randbelow(2**31)
     if not 0 <= seed <= _MAX_SEED:
@@ -132,6 +132,10 @@ def build_request(
         raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(available())}")
     options = {**settings.backend_options, **(backend_options or {})}
     check_options(backend, options)
+    if width_height is None:  # neither asked nor configured: what the backend is made for
+        from tools.generators.base import options_model
+
+        width_height = options_model(backend).default_size
     run_id = new_run_id()
     root = Path(out_dir) if out_dir is not None else settings.out_dir
     return RunRequest(

@@ -53,6 +53,8 @@ class ImageRecord(BaseModel):
     repairs: list[RepairRecord] = Field(default_factory=list)
     credits: list[str] = Field(default_factory=list)
     """Attributions for assets drawn into this image (e.g. OpenMoji clip-art)."""
+    usage: dict[str, Any] = Field(default_factory=dict)
+    """What a hosted backend said the request for this image used (tokens, cost), as sent."""
 
     @property
     def passed(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -23,20 +24,31 @@ def load_image(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image
         raise ImageInputError(f"{path}: no such file")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ImageInputError(f"{path}: file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return _decode(path, str(path), max_pixels)
+
+
+def decode_image(data: bytes, *, label: str = "image", max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode image bytes (from an API or a download) under the same limits as files."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageInputError(f"{label}: more than {MAX_FILE_BYTES // 2**20} MiB")
+    return _decode(io.BytesIO(data), label, max_pixels)
+
+
+def _decode(source: Path | io.BytesIO, label: str, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(source) as image:
                 width, height = image.size
                 if width * height > max_pixels:
                     raise ImageInputError(
-                        f"{path}: {width}x{height} is more than {max_pixels:,} pixels; downscale it first"
+                        f"{label}: {width}x{height} is more than {max_pixels:,} pixels; downscale it first"
                     )
                 image.load()
                 return ImageOps.exif_transpose(image).convert("RGB")
     except ImageInputError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageInputError(f"{path}: not a readable image ({error.__class__.__name__})") from None
+        raise ImageInputError(f"{label}: not a readable image ({error.__class__.__name__})") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise ImageInputError(f"{path}: damaged or truncated image ({error})") from None
+        raise ImageInputError(f"{label}: damaged or truncated image ({error})") from None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from langgraph.runtime import Runtime
 
+from agent.backends import generator_for
 from agent.context import Settings
 from agent.nodes.common import emit, timed
 from agent.state import ImageRecord, State
@@ -28,7 +30,23 @@ def _image_entry(record: ImageRecord, path: str | None) -> dict[str, Any]:
         "passed": record.passed,
         "error": record.error if record.path is None else None,
         "credits": record.credits,
+        "usage": record.usage or None,
     }
+
+
+def total_usage(records: list[ImageRecord]) -> dict[str, Any] | None:
+    """Numeric usage fields summed over the distinct requests behind the images (images of one
+    request carry the same usage object, counted once)."""
+    seen, total = set(), {}
+    for record in records:
+        key = json.dumps(record.usage, sort_keys=True)
+        if not record.usage or key in seen:
+            continue
+        seen.add(key)
+        for name, value in record.usage.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                total[name] = total.get(name, 0) + value
+    return total or None
 
 
 @timed("finalize")
@@ -37,6 +55,9 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     request = state.request
     request.out_dir.mkdir(parents=True, exist_ok=True)
     shots = {shot.index: shot for shot in state.shots}
+    model = request.model or getattr(generator_for(request), "model", None)  # the backend's default
+    settings = runtime.context or Settings()
+    signer, log = _signer(settings)
     entries, thumbs, labels = [], [], []
     for record in state.images:
         path = None
@@ -49,12 +70,14 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
                 "shot_prompt": shots[record.shot].prompt,
                 "seed": record.seed,
                 "backend": request.backend,
-                "model": request.model,
+                "model": model,
                 "limner_version": __version__,
                 "run_id": request.run_id,
                 "mode": request.mode,
                 "credits": record.credits or None,
             })
+            if signer is not None:
+                log += _sign(signer, target, request, record)
             path = str(target)
         entries.append(_image_entry(record, path))
         thumbs.append(image)
@@ -67,7 +90,7 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         "prompt": request.prompt,
         "mode": request.mode,
         "backend": request.backend,
-        "model": request.model,
+        "model": model,
         "size": list(request.size),
         "plan": state.plan.model_dump() if state.plan is not None else None,
         "images": entries,
@@ -75,11 +98,40 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         "passed": all(e["passed"] for e in entries),
         "contact_sheet": str(contact_path),
         "search": state.search.model_dump() if state.search else None,
-        "log": state.log,
+        "log": [*state.log, *log],
+        "usage": total_usage(state.images),
+        "c2pa": signer is not None,
         "limner_version": __version__,
     }
     # finalize's own time, up to writing run.json, completes the per-node timings.
     report["timings"] = {**state.timings, "finalize": round(time.perf_counter() - started, 4)}
     (request.out_dir / "run.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     emit("finalize", path=str(request.out_dir))
-    return {"report": report}
+    return {"report": report, "log": log}
+
+
+def _signer(settings: Settings) -> tuple[Any, list[str]]:
+    """The run's C2PA signer when a certificate and key are configured (and a log line when
+    they are but cannot be used: the images are still written, unsigned)."""
+    if not (settings.c2pa_cert and settings.c2pa_key):
+        return None, []
+    try:
+        from tools.c2pa_signing import C2paSigner
+
+        return C2paSigner(settings.c2pa_cert.read_bytes(), settings.c2pa_key.read_bytes(),
+                          tsa_url=settings.c2pa_tsa_url), []
+    except Exception as error:  # noqa: BLE001 - provenance must never lose the images
+        return None, [f"c2pa: not signing ({type(error).__name__}: {error})"]
+
+
+def _sign(signer: Any, path: Path, request: Any, record: ImageRecord) -> list[str]:
+    """Sign one written PNG: created by AI, then each repair as an edit."""
+    from tools.c2pa_signing import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, Action
+
+    edits = [Action("c2pa.edited", f"limner repair round {r.round}: {r.kind} ({r.check})",
+                    COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA) for r in record.repairs]
+    try:
+        signer.sign(path, title=f"{request.prompt[:120]} ({path.name})", actions=edits)
+    except Exception as error:  # noqa: BLE001 - the image stays, unsigned, and the log says so
+        return [f"c2pa: {path.name} not signed ({error})"]
+    return []

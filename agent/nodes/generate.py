@@ -74,7 +74,8 @@ def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         else:
             path = work_path(request, shot.index, 0)
             result.convert("RGB").save(path, format="PNG")
-            record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result))
+            record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result),
+                                 usage=dict(result.info.get("usage") or {}))
             log += [f"shot {shot.index + 1}: {warning}" for warning in result.info.get("warnings", [])]
         records.append(record)
         emit("image", shot=shot.index, seed=seed, ok=record.error is None, error=record.error)

@@ -32,6 +32,8 @@ class GeneratorOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    default_size: ClassVar[tuple[int, int]] = (512, 512)
+    """Image size when neither the request nor the settings name one."""
     model: str | None = None
     """Model id or local path, for backends that load one."""
     steps: int | None = None
@@ -95,7 +97,11 @@ def report_step(step: int, total: int) -> None:
 GeneratorFactory = Callable[[GeneratorOptions], Generator]
 _REGISTRY: dict[str, tuple[type[GeneratorOptions], GeneratorFactory]] = {}
 
-BUILTIN_MODULES: dict[str, str] = {"sketch": "tools.generators.sketch", "diffusers": "tools.generators.diffusers"}
+BUILTIN_MODULES: dict[str, str] = {
+    "sketch": "tools.generators.sketch",
+    "diffusers": "tools.generators.diffusers",
+    "openai": "tools.generators.openai",
+}
 """Built-in backends: name → the module that registers it when imported."""
 ENTRY_POINT_GROUP = "limner.generators"
 """Third-party backends: an entry point ``name = "package.module"`` in this group."""
