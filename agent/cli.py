@@ -119,8 +119,11 @@ def _present(report: dict[str, Any], as_json: bool) -> None:
     missing = [image for image in report["images"] if not image["path"]]
     if as_json:
         _print_json(report)
-    else:
+    elif not report.get("refused"):
         _print_images(report)
+    if report.get("refused"):
+        sys.stderr.write(f"refused ({report['refused']['policy']} policy): {report['refused']['reason']}\n")
+        raise typer.Exit(3)
     for image in missing:
         error = " ".join(str(image["error"]).split())  # one line, whatever the server sent
         sys.stderr.write(f"error: image {image['shot'] + 1} was not made: {error}\n")

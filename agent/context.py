@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     planner_timeout_s: float = Field(default=30.0, gt=0, le=600)
     """Timeout in seconds for one planner model call (a failed call is retried once, then the
     rule plan is used and the fallback is noted in the plan)."""
+    safety_policy: str = "rules"
+    """Prompt policy before anything is planned: ``rules`` (a small rule set for clearly
+    disallowed requests, tools/safety.py), ``moderation`` (the rules, then a provider's
+    /moderations endpoint), ``off``."""
+    safety_output_check: str | None = None
+    """Check each finished image (``moderation``); flagged images are marked, never replaced."""
     c2pa_cert: Path | None = None
     """PEM certificate chain (signing certificate first, then its CA) for C2PA manifests; with
     ``c2pa_key`` set, every PNG a run writes is signed ("created by AI" plus its repairs)."""

@@ -1,8 +1,8 @@
 """The LangGraph state machine.
 
-    START → plan ─(needs facts, once)→ search → plan (notes added) → generate → critique ─(all pass or budget spent)→ finalize → END
-              └──────────────────────────────────────────→ generate      ↑   └─(failures)→ repair ─┘
-    raw mode: START → generate → finalize
+    START → screen → plan ─(needs facts, once)→ search → plan (notes added) → generate → critique ─(all pass or budget spent)→ finalize → END
+                       └──────────────────────────────────────────→ generate      ↑   └─(failures)→ repair ─┘
+    raw mode: START → screen → generate → finalize;  refused by the safety policy: START → screen → finalize
 
 ``builder`` is exported uncompiled so tests and hosts (``langgraph dev``) compile it with
 their own checkpointer; ``graph`` is compiled without one.
@@ -21,12 +21,15 @@ from agent.nodes.finalize import finalize
 from agent.nodes.generate import generate
 from agent.nodes.plan import plan
 from agent.nodes.repair import repair
+from agent.nodes.screen import screen
 from agent.nodes.search import search
 from agent.state import InputState, State
 
 
-def route_start(state: State) -> Literal["plan", "generate"]:
-    """Raw mode skips planning: the prompt goes to the backend verbatim."""
+def route_after_screen(state: State) -> Literal["plan", "generate", "finalize"]:
+    """A refused request ends the run; raw mode skips planning: the prompt goes verbatim."""
+    if state.refused is not None:
+        return "finalize"
     return "generate" if state.request.mode == "raw" else "plan"
 
 
@@ -55,13 +58,15 @@ def route_after_critique(state: State) -> Literal["repair", "finalize"]:
 
 
 builder = StateGraph(State, context_schema=Settings, input_schema=InputState)
+builder.add_node("screen", screen)
 builder.add_node("plan", plan)
 builder.add_node("search", search)
 builder.add_node("generate", generate)
 builder.add_node("critique", critique)
 builder.add_node("repair", repair)
 builder.add_node("finalize", finalize)
-builder.add_conditional_edges(START, route_start)
+builder.add_edge(START, "screen")
+builder.add_conditional_edges("screen", route_after_screen)
 builder.add_conditional_edges("plan", route_after_plan)
 builder.add_edge("search", "plan")
 builder.add_conditional_edges("generate", route_after_generate)

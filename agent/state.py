@@ -111,6 +111,8 @@ class State(InputState):
     """Human-readable notes of what happened (fallbacks, skipped steps)."""
     report: dict[str, Any] | None = None
     """The run report (run.json contents), set by finalize."""
+    refused: dict[str, Any] | None = None
+    """Set by screen when the safety policy refuses the request: reason, categories, policy."""
 
 
 CHECKPOINT_TYPES: list[tuple[str, str]] = [

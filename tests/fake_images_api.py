@@ -41,6 +41,8 @@ class FakeImagesApi:
         self.requests: list[Seen] = []
         self.files: dict[str, bytes] = {}
         self.usage = usage
+        self.flag_images = False
+        """Moderation answers: text containing "flagme" is flagged; images when this is True."""
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -86,6 +88,13 @@ class FakeImagesApi:
             answer["usage"] = self.usage
         return 200, {}, answer
 
+    def _moderate(self, body: dict[str, Any]) -> dict[str, Any]:
+        results = []
+        for item in body.get("input") or []:
+            hit = ("flagme" in str(item.get("text", "")).lower()) if item.get("type") == "text" else self.flag_images
+            results.append({"flagged": hit, "categories": {"violence": hit, "sexual": False}})
+        return {"id": "modr-1", "model": body.get("model"), "results": results}
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
@@ -127,6 +136,9 @@ class FakeImagesApi:
                         else:
                             seen.fields[name] = part.get_content().strip()
                 api.requests.append(seen)
+                if self.path == "/v1/moderations":
+                    self._send(200, {}, api._moderate(seen.json or {}))
+                    return
                 if not self.path.startswith("/v1/images/"):
                     self._send(404, {}, {"error": {"message": f"no route {self.path}"}})
                     return

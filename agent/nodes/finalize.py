@@ -17,6 +17,7 @@ from agent.state import ImageRecord, State
 from agent.version import __version__
 from tools.contact import contact_sheet
 from tools.provenance import save_png
+from tools.safety import output_check
 
 
 def _image_entry(record: ImageRecord, path: str | None) -> dict[str, Any]:
@@ -58,12 +59,19 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     model = request.model or getattr(generator_for(request), "model", None)  # the backend's default
     settings = runtime.context or Settings()
     signer, log = _signer(settings)
+    checker = output_check(settings.safety_output_check) if settings.safety_output_check else None
     entries, thumbs, labels = [], [], []
     for record in state.images:
         path = None
         image = None
+        flagged = None
         if record.path is not None:
             image = Image.open(record.path).convert("RGB")
+            if checker is not None:
+                verdict = checker.check(image, shots[record.shot].prompt)
+                if not verdict.allowed:  # marked, never blacked out: the user decides
+                    flagged = {"reason": verdict.reason, "categories": verdict.categories, "policy": verdict.policy}
+                    log.append(f"image {record.shot + 1} flagged by the {verdict.policy} check: {verdict.reason}")
             target = request.out_dir / f"{record.shot + 1:02d}.png"
             save_png(image, target, {
                 "prompt": request.prompt,
@@ -75,11 +83,12 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
                 "run_id": request.run_id,
                 "mode": request.mode,
                 "credits": record.credits or None,
+                "flagged": flagged["reason"] if flagged else None,
             })
             if signer is not None:
                 log += _sign(signer, target, request, record)
             path = str(target)
-        entries.append(_image_entry(record, path))
+        entries.append({**_image_entry(record, path), "flagged": flagged})
         thumbs.append(image)
         verdict = "ok" if record.passed else ("missing" if record.path is None else "failed checks")
         labels.append(f"{record.shot + 1:02d}  seed {record.seed}  {verdict}")
@@ -95,7 +104,8 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         "plan": state.plan.model_dump() if state.plan is not None else None,
         "images": entries,
         "rounds": state.rounds,
-        "passed": all(e["passed"] for e in entries),
+        "passed": bool(entries) and all(e["passed"] for e in entries),
+        "refused": state.refused,
         "contact_sheet": str(contact_path),
         "search": state.search.model_dump() if state.search else None,
         "log": [*state.log, *log],

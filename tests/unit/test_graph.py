@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from PIL import Image
 
-from agent.graph import builder, route_after_critique, route_after_generate, route_start
+from agent.graph import builder, route_after_critique, route_after_generate, route_after_screen
 from agent.request import build_request
 from agent.run import resume, run
 from agent.state import ImageRecord, State
@@ -61,8 +61,8 @@ def _state(settings, rounds: int, failed: bool, repairs: bool = True, mode: str 
 
 
 def test_routes(settings) -> None:
-    assert route_start(_state(settings, 0, True)) == "plan"
-    assert route_start(_state(settings, 0, True, mode="raw")) == "generate"
+    assert route_after_screen(_state(settings, 0, True)) == "plan"
+    assert route_after_screen(_state(settings, 0, True, mode="raw")) == "generate"
     assert route_after_generate(_state(settings, 0, True, mode="raw")) == "finalize"
     assert route_after_critique(_state(settings, 0, failed=True)) == "repair"
     assert route_after_critique(_state(settings, 1, failed=True)) == "repair"

@@ -232,7 +232,7 @@ def _run_with_facts(settings, monkeypatch, *, error: Exception | None = None) ->
 def test_graph_routes_plan_search_plan_generate(search_settings, monkeypatch) -> None:
     ScriptedClient.text_rows = [GOOD, {"title": "evil", "href": "https://example.org/evil", "body": INJECTION}]
     order, report, plan = _run_with_facts(search_settings, monkeypatch)
-    assert order[:4] == ["plan", "search", "plan", "generate"] and order[-1] == "finalize"
+    assert order[:5] == ["screen", "plan", "search", "plan", "generate"] and order[-1] == "finalize"
     assert order.count("search") == 1
     assert report["search"]["status"] == "done"
     assert [n["url"] for n in report["search"]["notes"]] == ["https://example.org/eiffel", "https://example.org/evil"]
@@ -245,7 +245,7 @@ def test_graph_routes_plan_search_plan_generate(search_settings, monkeypatch) ->
 
 def test_graph_goes_on_when_search_fails(search_settings, monkeypatch) -> None:
     order, report, _ = _run_with_facts(search_settings, monkeypatch, error=ConnectionError("offline"))
-    assert order[:4] == ["plan", "search", "plan", "generate"] and order[-1] == "finalize"
+    assert order[:5] == ["screen", "plan", "search", "plan", "generate"] and order[-1] == "finalize"
     assert report["search"]["status"] == "failed" and report["search"]["notes"] == []
     assert sum(line.startswith("search failed") for line in report["log"]) == 1
     assert len(report["images"]) == 2 and all(i["path"] for i in report["images"])
@@ -272,7 +272,7 @@ def test_llm_planner_asks_for_facts_and_replans_with_quoted_notes_through_run(se
     report = run(request, settings=settings,
                  on_event=lambda e: order.append(e["node"]) if e["event"] == "node_start" else None)
 
-    assert order[:4] == ["plan", "search", "plan", "generate"]
+    assert order[:5] == ["screen", "plan", "search", "plan", "generate"]
     assert ScriptedClient.calls[0] == ("text", "Eiffel Tower 1889 structure", search_settings.search_max_results)
     assert len(model.calls) == 2
     system_before, system_after = model.calls[0][0][1], model.calls[1][0][1]
