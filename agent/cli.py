@@ -98,6 +98,41 @@ def generate(
     _present(report, as_json)
 
 
+@app.command("edit")
+def edit_(
+    args: list[str] = typer.Argument(..., help="IMAGE [IMAGE...] INSTRUCTION: the image(s) to edit, then what to do."),
+    mask: Optional[Path] = typer.Option(None, "--mask", help="Where to edit: white = edit (or RGBA, transparent = edit)."),
+    n: Optional[int] = typer.Option(None, "-n", "--n", help="Number of edited versions, 1-8 (default 1)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Base seed: version i gets seed+i."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Image backend (default: sketch, offline)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model id or local path, for backends that load one."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps, for iterative backends."),
+    option: list[str] = typer.Option([], "--option", "-O", help="Backend option key=value; repeatable."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./out); the run gets <out>/<run-id>/."),
+    max_rounds: Optional[int] = typer.Option(None, "--max-rounds", help="Repair rounds budget (default 2)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run report as one JSON document."),
+) -> None:
+    """Edit your own image(s): change only what the instruction asks, check it, repair."""
+    from agent.errors import InputError
+    from agent.request import build_request
+    from agent.run import run
+
+    if len(args) < 2:
+        raise InputError("edit wants IMAGE [IMAGE...] INSTRUCTION: at least one image, then the instruction")
+    *images, instruction = args
+    settings = _settings()
+    request = build_request(
+        instruction, settings=settings, n=n, seed=seed, backend=backend, model=model, steps=steps,
+        mode="edit", max_rounds=max_rounds, out_dir=out, backend_options=parse_options(option),
+        inputs=images, mask=mask,
+    )
+    from agent.progress import ProgressView
+
+    with ProgressView(err) as view:
+        report = run(request, settings=settings, on_event=view.handle)
+    _present(report, as_json)
+
+
 @app.command()
 def resume(
     run_id: str = typer.Argument(..., help="The run id (the name of its output folder)."),

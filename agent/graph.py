@@ -37,6 +37,8 @@ def route_after_plan(state: State, runtime: Runtime[Settings]) -> Literal["searc
     """Search when the plan asks for facts and search is on — once per run: after search the
     plan node runs again, and ``state.search`` being set sends it on to generate."""
     settings = runtime.context or Settings()
+    if state.request.mode == "edit":
+        return "generate"
     if state.plan is not None and state.plan.needs_facts and settings.search and state.search is None:
         return "search"
     return "generate"

@@ -56,6 +56,10 @@ class RunRequest(BaseModel):
     backend_options: dict[str, Any] = Field(default_factory=dict)
     """Validated options for the backend's ``Options`` model (beyond model and steps)."""
     mode: Mode = "agent"
+    inputs: tuple[str, ...] = ()
+    """Edit mode: the user's images (absolute paths; the first is edited), only ever read."""
+    mask: str | None = None
+    """Edit mode: the user's mask (white = edit, or RGBA transparent = edit)."""
     max_rounds: int = 2
     run_id: str = Field(default_factory=new_run_id)
     out_dir: Path
@@ -64,6 +68,37 @@ class RunRequest(BaseModel):
 
     def seeds(self, count: int) -> list[int]:
         return [(self.seed + i) % (_MAX_SEED + 1) for i in range(count)]
+
+
+def check_edit_inputs(mode: str, inputs: list[str | Path] | None,
+                      mask: str | Path | None) -> tuple[list[str], str | None, tuple[int, int] | None]:
+    """Absolute paths of readable input images (and mask) for edit mode, and the first input's
+    size (the outputs'); InputError otherwise."""
+    if mode != "edit":
+        if inputs or mask:
+            raise InputError("input images and masks are for edit mode (limner edit)")
+        return [], None, None
+    if not inputs:
+        raise InputError("edit needs at least one input image")
+    if len(inputs) > MAX_IMAGES:
+        raise InputError(f"at most {MAX_IMAGES} input images, got {len(inputs)}")
+    from tools.images import ImageInputError, load_image
+
+    paths, size = [], None
+    for item in [*inputs, *([mask] if mask else [])]:
+        path = Path(item).expanduser().resolve()
+        try:
+            if item is mask:
+                from agent.planning.edit import load_mask
+
+                load_mask(path, size)  # readable, and selects something (InputError otherwise)
+            else:
+                loaded = load_image(path)
+                size = size or loaded.size
+        except ImageInputError as error:
+            raise InputError(f"{'mask' if item is mask else 'input'}: {error}") from None
+        paths.append(str(path))
+    return paths[: len(inputs)], (paths[-1] if mask else None), size
 
 
 def check_options(backend: str, options: dict[str, Any]) -> None:
@@ -98,6 +133,8 @@ def build_request(
     out_dir: str | Path | None = None,
     user_id: str = "local",
     backend_options: dict[str, Any] | None = None,
+    inputs: list[str | Path] | None = None,
+    mask: str | Path | None = None,
 ) -> RunRequest:
     """Validate user input into a RunRequest, raising ``InputError`` with a fix-it message."""
     # 1. The prompt: present, bounded.
@@ -136,6 +173,10 @@ def build_request(
         from tools.generators.base import options_model
 
         width_height = options_model(backend).default_size
+    # 4. Edit mode: the inputs must be readable images; outputs keep the first one's size.
+    input_paths, mask_path, input_size = check_edit_inputs(mode, inputs, mask)
+    if input_size is not None:
+        width_height = input_size
     run_id = new_run_id()
     root = Path(out_dir) if out_dir is not None else settings.out_dir
     return RunRequest(
@@ -148,6 +189,8 @@ def build_request(
         steps=steps or settings.steps,
         backend_options=options,
         mode=mode,
+        inputs=tuple(input_paths),
+        mask=mask_path,
         max_rounds=rounds,
         run_id=run_id,
         out_dir=(root / run_id).resolve(),

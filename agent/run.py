@@ -60,6 +60,10 @@ def _drive(
 def run(request: RunRequest, *, settings: Settings | None = None, on_event: EventHandler | None = None) -> dict[str, Any]:
     """Run the whole loop for ``request``; returns the run report (the contents of run.json)."""
     settings = settings or Settings()
+    if request.mode == "edit":
+        from agent.editing import check_edit_request
+
+        check_edit_request(request)
     return _drive(InputState(request=request), request.run_id, settings, on_event)
 
 

@@ -18,6 +18,8 @@ from tools.scene import (
     Character,
     CheckResult,
     Critique,
+    EditSpec,
+    Relation,
     RepairAction,
     SceneObject,
     ScenePlan,
@@ -119,7 +121,7 @@ CHECKPOINT_TYPES: list[tuple[str, str]] = [
     (cls.__module__, cls.__name__)
     for cls in (
         RunRequest, ScenePlan, Shot, SceneObject, TextElement, Character, Box, CheckResult,
-        Critique, RepairAction, RepairRecord, ImageRecord, SearchReport,
+        Critique, RepairAction, RepairRecord, ImageRecord, SearchReport, EditSpec, Relation,
     )
 ]
 """Types the checkpointer may rebuild from a checkpoint (LangGraph refuses unknown ones)."""

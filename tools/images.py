@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -34,7 +36,19 @@ def decode_image(data: bytes, *, label: str = "image", max_pixels: int = MAX_PIX
     return _decode(io.BytesIO(data), label, max_pixels)
 
 
-def _decode(source: Path | io.BytesIO, label: str, max_pixels: int) -> Image.Image:
+@contextmanager
+def open_limited(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Iterator[Image.Image]:
+    """The image at ``path`` decoded in its own mode (masks keep their alpha), EXIF orientation
+    applied, under the same limits as :func:`load_image`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImageInputError(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImageInputError(f"{path}: file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    yield _decode(path, str(path), max_pixels, convert=False)
+
+
+def _decode(source: Path | io.BytesIO, label: str, max_pixels: int, convert: bool = True) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -45,7 +59,8 @@ def _decode(source: Path | io.BytesIO, label: str, max_pixels: int) -> Image.Ima
                         f"{label}: {width}x{height} is more than {max_pixels:,} pixels; downscale it first"
                     )
                 image.load()
-                return ImageOps.exif_transpose(image).convert("RGB")
+                upright = ImageOps.exif_transpose(image)
+                return upright.convert("RGB") if convert else upright.copy()
     except ImageInputError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 TextRole = Literal["sign", "title", "caption", "bubble", "label"]
 CheckStatus = Literal["pass", "fail", "skipped"]
-RepairKind = Literal["retypeset", "inpaint", "regenerate"]
+RepairKind = Literal["retypeset", "inpaint", "regenerate", "restore"]
+EditOperation = Literal["add_text", "recolour", "crop", "extend", "inpaint"]
 RelationType = Literal["left of", "right of", "above", "below", "in front of", "behind", "next to", "on", "under"]
 
 
@@ -127,6 +128,28 @@ class Shot(BaseModel):
     """This shot's own place when the request set the shots apart; None: the plan's."""
 
 
+class EditSpec(BaseModel):
+    """What an edit of the user's own image must change, and what must stay."""
+
+    operation: EditOperation
+    """add_text / recolour (exact, offline), crop / extend (canvas), inpaint (needs a model)."""
+    instruction: str
+    inputs: list[str]
+    """Copies of the input images in the run folder; the first is the one edited."""
+    size: tuple[int, int]
+    """The input's size (outputs keep it, except crop and extend)."""
+    region: Box | None = None
+    """What may change; None: the whole image."""
+    region_source: Literal["mask", "words", "whole"] = "whole"
+    mask: str | None = None
+    """The region's mask in the run folder ("L", white = edit), at the input's size."""
+    text: str | None = None
+    color: str | None = None
+    aspect: str | None = None
+    """Target ratio for crop and extend ("16:9")."""
+    notes: list[str] = Field(default_factory=list)
+
+
 class ScenePlan(BaseModel):
     """The typed plan of a request: global look plus one ``Shot`` per image."""
 
@@ -148,6 +171,8 @@ class ScenePlan(BaseModel):
     planner: str = "rules"
     """Which planner wrote the plan ("rules", or "llm:<model>")."""
     notes: list[str] = Field(default_factory=list)
+    edit: EditSpec | None = None
+    """Set in edit mode: the edit to make to the user's image."""
 
     # The plan JSON speaks the issue's names; the graph keeps its attribute names, so both
     # survive without a rename rippling through nodes another part of the project owns.

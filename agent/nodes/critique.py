@@ -11,6 +11,17 @@ from agent.context import Settings
 from agent.nodes.common import emit, timed
 from agent.state import State
 from tools.critics.aggregate import clip_checks, critique_image, missing_image_critique
+from tools.scene import Critique, EditSpec
+
+
+def with_preservation(verdict: Critique, spec: EditSpec, image: Image.Image) -> Critique:
+    """The critique of an edit plus its preservation check (and the restore repair on failure)."""
+    from agent.editing import reference
+    from tools.critics.preserve import check_preserved
+
+    expected, keep = reference(spec, image)
+    result, repairs = check_preserved(expected, image, keep)
+    return verdict.model_copy(update={"checks": [*verdict.checks, result], "repairs": [*verdict.repairs, *repairs]})
 
 
 @timed("critique")
@@ -18,7 +29,12 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     settings = runtime.context or Settings()
     shots = {shot.index: shot for shot in state.shots}
     pending = [r for r in state.images if r.critique is None and r.path is not None]
-    if not pending:
+    spec = state.plan.edit if state.plan is not None else None
+    loaded: dict[int, Image.Image] = {}
+    if spec is not None:  # an edit is judged against its input, not a prompt: no CLIP batch checks
+        loaded = {r.shot: Image.open(r.path).convert("RGB") for r in pending}
+        batch_checks: dict[int, list] = {}
+    elif not pending:
         batch_checks: dict[int, list] = {}
     else:
         # CLIP compares the whole current batch (siblings, identity), so every image is loaded.
@@ -36,6 +52,8 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
                 loaded[record.shot], shots[record.shot], ocr_engine=settings.ocr_engine,
                 extra_checks=batch_checks.get(record.shot),
             )
+            if spec is not None:
+                verdict = with_preservation(verdict, spec, loaded[record.shot])
         images.append(record.model_copy(update={"critique": verdict}))
         emit(
             "critique",

@@ -16,7 +16,7 @@ from agent.context import Settings
 from agent.nodes.common import emit, timed, work_path
 from agent.state import ImageRecord, State
 from tools.generators.base import Generator, listening_to_steps
-from tools.scene import ScenePlan, Shot
+from tools.scene import EditSpec, ScenePlan, Shot
 
 
 def bare_shots(prompt: str, count: int) -> list[Shot]:
@@ -53,6 +53,19 @@ def generate_images(
     return results
 
 
+def edit_images(generator: Generator, spec: EditSpec, seeds: list[int]) -> list[Image.Image | Exception]:
+    """Edit mode: one edit of the input per seed; a failure is recorded on its image only."""
+    from agent.editing import apply_edit
+
+    results: list[Image.Image | Exception] = []
+    for seed in seeds:
+        try:
+            results.append(apply_edit(generator, spec, seed))
+        except Exception as error:  # noqa: BLE001 - recorded on the image
+            results.append(error)
+    return results
+
+
 def credits_of(image: Image.Image) -> list[str]:
     """Attributions a backend attached to an image (``image.info["credits"]``)."""
     return list(image.info.get("credits") or [])
@@ -66,7 +79,10 @@ def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     generator = generator_for(request)
     emit("generate_start", images=len(shots), backend=request.backend)
     with listening_to_steps(lambda step, total: emit("step", step=step, total=total)):
-        results = generate_images(generator, shots, seeds, request.size, state.plan)
+        if state.plan is not None and state.plan.edit is not None:
+            results = edit_images(generator, state.plan.edit, seeds)
+        else:
+            results = generate_images(generator, shots, seeds, request.size, state.plan)
     records, log = [], []
     for shot, seed, result in zip(shots, seeds, results):
         if isinstance(result, Exception):

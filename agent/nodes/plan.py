@@ -46,6 +46,12 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         scene_plan = with_search_notes(scene_plan, state.search)
         emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner, notes=len(state.search.notes))
         return {"plan": scene_plan, "shots": scene_plan.shots}
+    if state.request.mode == "edit":
+        from agent.planning.edit import plan_edit
+
+        scene_plan = plan_edit(state.request)
+        emit("plan", shots=len(scene_plan.shots), planner="edit", operation=scene_plan.edit.operation)
+        return {"plan": scene_plan, "shots": scene_plan.shots, "log": scene_plan.notes}
     scene_plan = make_plan(state.request, settings)
     emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner)
     return {"plan": scene_plan, "shots": scene_plan.shots}

@@ -20,13 +20,17 @@ from agent.nodes.common import emit, timed, work_path
 from agent.nodes.generate import credits_of, generate_images
 from agent.state import ImageRecord, RepairRecord, State
 from tools.edit import box_mask, typeset
-from tools.scene import RepairAction, Shot
+from tools.scene import EditSpec, RepairAction, Shot
 
 _SEED_STEP = 1_000_003  # a prime stride: repaired seeds never collide with the batch's S+i
 
 
 def _regenerate(state: State, shot: Shot, seed: int) -> Image.Image:
     generator = generator_for(state.request)
+    if state.plan is not None and state.plan.edit is not None:  # an edit is redone, not drawn anew
+        from agent.editing import apply_edit
+
+        return apply_edit(generator, state.plan.edit, seed)
     result = generate_images(generator, [shot], [seed], state.request.size, state.plan)[0]
     if isinstance(result, Exception):
         raise result
@@ -46,6 +50,16 @@ def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> tuple[Im
     return typeset(image, action.target or "", tuple(box), role, emphasis=True), tuple(box)
 
 
+def _restore(spec: EditSpec, image: Image.Image) -> Image.Image:
+    """The input composited back wherever the edit should not have changed anything."""
+    from agent.editing import reference
+
+    expected, keep = reference(spec, image)
+    if expected.size != image.size:
+        return expected
+    return Image.composite(expected, image.convert("RGB"), keep)
+
+
 def _mask(image: Image.Image, action: RepairAction) -> Image.Image:
     """The feathered mask of an action's box (the whole image when it names none)."""
     width, height = image.size
@@ -60,11 +74,14 @@ def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> 
     generator = generator_for(state.request)
     # Repair seeds follow from the image's seed and the round: a repeated run repeats its repairs.
     repair_seed = (record.seed + _SEED_STEP * round_) % 2**32
+    spec = state.plan.edit if state.plan is not None else None
     for action in actions:
         before = record.path or "(missing)"
-        if action.kind == "retypeset" and image is not None:
+        if action.kind == "restore" and image is not None and spec is not None:
+            image = _restore(spec, image)
+        elif action.kind == "retypeset" and image is not None:
             image, box = _retypeset(image, shot, action)
-            if round_ == 1 and hasattr(generator, "blend"):
+            if round_ == 1 and spec is None and hasattr(generator, "blend"):
                 # Settle the glyphs into the picture once; later rounds keep them crisp and exact.
                 mask = box_mask(image.size, box, feather_px=8)
                 image = generator.blend(image, mask, f'the text "{action.target}"', repair_seed)

@@ -1,0 +1,129 @@
+"""Planning an edit of the user's image: what must change (operation, region, text, colour)
+and what must stay (everything outside the region).
+
+The region comes from the user's mask (greyscale: white = edit; RGBA: transparent = edit, the
+OpenAI convention; another size is resized, with a note), else from position words ("at the
+top", "bottom left"), else the whole image. The inputs and the mask are copied into the run
+folder; the user's files are only ever read.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from PIL import Image
+
+from agent.errors import InputError
+from agent.planning.rules import extract_aspect, extract_texts, _text_role
+from agent.planning.vocab import COLOURS
+from agent.request import RunRequest
+from tools.edit_ops import mask_bbox
+from tools.images import ImageInputError, load_image, open_limited
+from tools.scene import Box, EditOperation, EditSpec, SceneObject, ScenePlan, Shot, TextElement
+
+MODEL_ONLY = "inpaint"
+"""The operation that needs a model: anything beyond text, recolouring and canvas changes."""
+
+_WORD_REGIONS: list[tuple[str, Box]] = [
+    (r"\btop[- ]left|upper[- ]left\b", Box(x0=0.04, y0=0.04, x1=0.5, y1=0.3)),
+    (r"\btop[- ]right|upper[- ]right\b", Box(x0=0.5, y0=0.04, x1=0.96, y1=0.3)),
+    (r"\bbottom[- ]left|lower[- ]left\b", Box(x0=0.04, y0=0.7, x1=0.5, y1=0.96)),
+    (r"\bbottom[- ]right|lower[- ]right\b", Box(x0=0.5, y0=0.7, x1=0.96, y1=0.96)),
+    (r"\b(?:at the |along the |across the )?(?:top|upper|above|header|headline|title)\b", Box(x0=0.08, y0=0.04, x1=0.92, y1=0.28)),
+    (r"\b(?:at the |along the |across the )?(?:bottom|lower|below|footer|caption)\b", Box(x0=0.08, y0=0.72, x1=0.92, y1=0.96)),
+    (r"\b(?:on the )?left\b", Box(x0=0.04, y0=0.3, x1=0.46, y1=0.7)),
+    (r"\b(?:on the )?right\b", Box(x0=0.54, y0=0.3, x1=0.96, y1=0.7)),
+    (r"\b(?:in the )?(?:middle|centre|center)\b", Box(x0=0.2, y0=0.35, x1=0.8, y1=0.65)),
+]
+_TEXT_VERBS = r"\b(add|put|write|place|print|letter|label|caption|title|sign|say|says|saying|reads?|replace|change|text)\b"
+_RECOLOUR = rf"\b(make|turn|paint|recolou?r|colou?r|change)\b.*\b({'|'.join(COLOURS)})\b"
+
+
+def edit_operation(instruction: str) -> tuple[EditOperation, str | None, str | None]:
+    """(operation, quoted text, target colour) the instruction asks for."""
+    lower = instruction.lower()
+    texts, unquoted = extract_texts(instruction)
+    if texts and re.search(_TEXT_VERBS, unquoted.lower()):
+        return "add_text", texts[0].text, None
+    if re.search(r"\bcrop\b", lower):
+        return "crop", None, None
+    if re.search(r"\b(extend|expand|outpaint|widen|make (?:it|the image) wider|add (?:more )?space)\b", lower):
+        return "extend", None, None
+    colour = re.search(_RECOLOUR, unquoted.lower())
+    if colour and not texts:
+        return "recolour", None, colour[2]
+    return "inpaint", None, None
+
+
+def load_mask(path: str | Path, size: tuple[int, int]) -> tuple[Image.Image, list[str]]:
+    """The user's mask as "L" (white = edit) at ``size``, and notes about what was done to it."""
+    try:
+        with open_limited(path) as raw:
+            if raw.mode in ("RGBA", "LA", "PA") or "transparency" in raw.info:
+                alpha = raw.convert("RGBA").getchannel("A")
+                mask, kind = alpha.point(lambda v: 255 - v), "RGBA (transparent = edit)"
+            else:
+                mask, kind = raw.convert("L"), "greyscale (white = edit)"
+    except ImageInputError as error:
+        raise InputError(f"mask: {error}") from None
+    notes = [f"mask read as {kind}"]
+    if mask.size != tuple(size):
+        notes.append(f"mask resized from {mask.size[0]}x{mask.size[1]} to the image's {size[0]}x{size[1]}")
+        mask = mask.resize(size, Image.NEAREST)
+    if mask_bbox(mask) is None:
+        raise InputError(f"the mask {path} selects nothing (no pixel is white, or transparent in an RGBA mask)")
+    return mask, notes
+
+
+def words_region(instruction: str) -> Box | None:
+    """The coarse region position words name ("at the top", "bottom left"), or None."""
+    lower = instruction.lower()
+    return next((box for pattern, box in _WORD_REGIONS if re.search(pattern, lower)), None)
+
+
+def plan_edit(request: RunRequest) -> ScenePlan:
+    """The edit plan for ``request`` (mode "edit"); copies inputs and mask into the run folder."""
+    if not request.inputs:
+        raise InputError("edit needs at least one input image")
+    try:
+        first = load_image(request.inputs[0])
+        for other in request.inputs[1:]:
+            load_image(other)
+    except ImageInputError as error:
+        raise InputError(str(error)) from None
+    size = first.size
+    folder = request.out_dir / "inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for index, source in enumerate(request.inputs):
+        copy = folder / f"{index:02d}-{Path(source).name}"
+        shutil.copyfile(source, copy)  # the user's file is read, never written
+        copies.append(str(copy))
+    operation, text, colour = edit_operation(request.prompt)
+    notes: list[str] = []
+    region, source, mask_path = None, "whole", None
+    if request.mask:
+        mask, notes = load_mask(request.mask, size)
+        mask_path = folder / "mask.png"
+        mask.save(mask_path)
+        x0, y0, x1, y1 = mask_bbox(mask)  # type: ignore[misc]
+        region, source = Box(x0=x0 / size[0], y0=y0 / size[1], x1=x1 / size[0], y1=y1 / size[1]), "mask"
+    elif (words := words_region(request.prompt)) is not None or operation == "add_text":
+        region, source = words or Box(x0=0.08, y0=0.04, x1=0.92, y1=0.28), "words"
+    if operation == "recolour" and region is None:
+        from agent.editing import RECOLOUR_NEEDS_REGION
+
+        raise InputError(RECOLOUR_NEEDS_REGION)
+    aspect = extract_aspect(request.prompt) or ("1:1" if operation == "crop" else None)
+    if operation == "extend" and aspect is None:
+        aspect = f"{round(size[0] * 1.5)}:{size[1]}"  # "extend" alone: half again as wide
+    spec = EditSpec(operation=operation, instruction=request.prompt, inputs=copies, size=size, region=region,
+                    region_source=source, mask=str(mask_path) if mask_path else None, text=text, color=colour,
+                    aspect=aspect, notes=notes)
+    texts = [TextElement(text=text, role=_text_role(request.prompt.lower()), box=region)] if text else []
+    objects = [SceneObject(name="edited region", color=colour, box=region)] if colour else []
+    count = request.n or 1
+    shots = [Shot(index=i, prompt=request.prompt, texts=texts, objects=objects) for i in range(count)]
+    return ScenePlan(request=request.prompt, shots=shots, edit=spec, notes=notes)
