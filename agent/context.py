@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     /moderations endpoint), ``off``."""
     safety_output_check: str | None = None
     """Check each finished image (``moderation``); flagged images are marked, never replaced."""
+    segmenter: str | None = None
+    """Text-to-mask model for edits without a mask (CLIPSeg: ``CIDAS/clipseg-rd64-refined`` or a
+    folder); None: the region comes from a mask or position words only."""
     c2pa_cert: Path | None = None
     """PEM certificate chain (signing certificate first, then its CA) for C2PA manifests; with
     ``c2pa_key`` set, every PNG a run writes is signed ("created by AI" plus its repairs)."""

@@ -34,7 +34,7 @@ def _refusal(generator: Generator, operation: str, instruction: str) -> str | No
             "edits use --backend diffusers (local inpainting) or --backend openai")
 
 
-def check_edit_request(request: RunRequest) -> None:
+def check_edit_request(request: RunRequest, segmenter: str | None = None) -> None:
     """Refuse, before any work, an edit the chosen backend cannot do (InputError, exit 2)."""
     from agent.backends import generator_for
     from agent.planning.edit import edit_operation, words_region
@@ -43,7 +43,7 @@ def check_edit_request(request: RunRequest) -> None:
     reason = _refusal(generator_for(request), operation, request.prompt)
     if reason:
         raise InputError(reason)
-    if operation == "recolour" and not request.mask and words_region(request.prompt) is None:
+    if operation == "recolour" and not (request.mask or segmenter) and words_region(request.prompt) is None:
         raise InputError(RECOLOUR_NEEDS_REGION)
 
 

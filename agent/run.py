@@ -63,7 +63,7 @@ def run(request: RunRequest, *, settings: Settings | None = None, on_event: Even
     if request.mode == "edit":
         from agent.editing import check_edit_request
 
-        check_edit_request(request)
+        check_edit_request(request, settings.segmenter)
     return _drive(InputState(request=request), request.run_id, settings, on_event)
 
 

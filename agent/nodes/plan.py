@@ -49,7 +49,7 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     if state.request.mode == "edit":
         from agent.planning.edit import plan_edit
 
-        scene_plan = plan_edit(state.request)
+        scene_plan = plan_edit(state.request, settings.segmenter)
         emit("plan", shots=len(scene_plan.shots), planner="edit", operation=scene_plan.edit.operation)
         return {"plan": scene_plan, "shots": scene_plan.shots, "log": scene_plan.notes}
     scene_plan = make_plan(state.request, settings)

@@ -83,8 +83,34 @@ def words_region(instruction: str) -> Box | None:
     return next((box for pattern, box in _WORD_REGIONS if re.search(pattern, lower)), None)
 
 
-def plan_edit(request: RunRequest) -> ScenePlan:
-    """The edit plan for ``request`` (mode "edit"); copies inputs and mask into the run folder."""
+def subject_phrase(instruction: str) -> str | None:
+    """What the instruction is about, for text-to-mask: "make the car red" → "car"."""
+    _, unquoted = extract_texts(instruction)
+    match = re.search(r"\b(?:the|this|that|my|his|her|its|their)\s+((?:[a-z-]+\s){0,2}?[a-z-]+?)"
+                      r"(?=\s+(?:a|an|the|to|into|in|of|on|at|for|with|red|blue|green|yellow|orange|purple|pink|brown|black|white|"
+                      r"gray|grey)\b|[.,!?]|$)", unquoted.lower())
+    return match[1] if match else None
+
+
+def _text_region(first: Image.Image, instruction: str, segmenter: str) -> tuple[Image.Image | None, str]:
+    """The segmenter's mask of the instruction's subject, or None with the reason."""
+    from tools.segment import SegmenterUnavailable, text_mask
+
+    phrase = subject_phrase(instruction)
+    if not phrase:
+        return None, "text-to-mask skipped: no subject found in the instruction"
+    try:
+        mask = text_mask(first, phrase, segmenter)
+    except SegmenterUnavailable as error:
+        return None, f"text-to-mask skipped: {error}"
+    if mask is None:
+        return None, f"text-to-mask found no {phrase!r} in the image"
+    return mask, f"region from text-to-mask of {phrase!r} ({segmenter})"
+
+
+def plan_edit(request: RunRequest, segmenter: str | None = None) -> ScenePlan:
+    """The edit plan for ``request`` (mode "edit"); copies inputs and mask into the run folder.
+    ``segmenter`` (a CLIPSeg model) finds the region from the instruction when there is no mask."""
     if not request.inputs:
         raise InputError("edit needs at least one input image")
     try:
@@ -104,8 +130,13 @@ def plan_edit(request: RunRequest) -> ScenePlan:
     operation, text, colour = edit_operation(request.prompt)
     notes: list[str] = []
     region, source, mask_path = None, "whole", None
+    mask = None
     if request.mask:
         mask, notes = load_mask(request.mask, size)
+    elif segmenter and operation in ("recolour", "inpaint") and words_region(request.prompt) is None:
+        mask, note = _text_region(first, request.prompt, segmenter)
+        notes.append(note)
+    if mask is not None:
         mask_path = folder / "mask.png"
         mask.save(mask_path)
         x0, y0, x1, y1 = mask_bbox(mask)  # type: ignore[misc]

@@ -104,3 +104,49 @@ def test_an_edit_that_changes_too_much_is_restored(settings, tmp_path: Path) -> 
     out = np.asarray(Image.open(edited["path"]), int)
     assert tuple(out[2, 2]) == (90, 120, 150)  # outside: the input again
     assert tuple(out[32, 45]) == (130, 160, 190)  # inside: the edit kept
+
+
+def _tiny_clipseg(folder: Path) -> Path:
+    """A random-weight CLIPSeg saved like a hub model (tokenizer written offline from open_clip)."""
+    import torch
+    from transformers import CLIPSegConfig, CLIPSegForImageSegmentation, CLIPSegProcessor, ViTImageProcessor
+
+    from tools.generators.tiny_pipeline import offline_clip_tokenizer
+
+    config = CLIPSegConfig(
+        text_config=dict(vocab_size=49408, hidden_size=32, intermediate_size=37, num_attention_heads=4,
+                         num_hidden_layers=2, max_position_embeddings=77),
+        vision_config=dict(image_size=32, patch_size=8, hidden_size=32, intermediate_size=37,
+                           num_attention_heads=4, num_hidden_layers=3),
+        projection_dim=32, reduce_dim=16, extract_layers=[1, 2], decoder_num_attention_heads=4,
+        decoder_intermediate_size=37,
+    )
+    torch.manual_seed(0)
+    CLIPSegForImageSegmentation(config).save_pretrained(folder)
+    image_processor = ViTImageProcessor(size={"height": 32, "width": 32})
+    CLIPSegProcessor(image_processor=image_processor, tokenizer=offline_clip_tokenizer(folder / "tok")).save_pretrained(folder)
+    return folder
+
+
+def test_text_to_mask_with_a_segmenter_and_without_one(settings, tmp_path: Path, monkeypatch) -> None:
+    from agent.planning.edit import plan_edit
+    from agent.request import build_request
+    from tools import segment
+
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(tmp_path / "in.png")
+    edit_request = lambda text: build_request(text, settings=settings, mode="edit", seed=1,  # noqa: E731
+                                              inputs=[tmp_path / "in.png"])
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    # The model is not here: the plan says so and falls back, it never guesses a region.
+    plan = plan_edit(edit_request("give the car a roof box"), segmenter="CIDAS/clipseg-rd64-refined")
+    assert plan.edit.region is None and plan.notes[-1].startswith("text-to-mask skipped: CIDAS/clipseg-rd64-refined "
+                                                                   "is not in the local cache")
+    with pytest.raises(Exception, match="recolouring needs a region"):
+        plan_edit(edit_request("make the car red"), segmenter="CIDAS/clipseg-rd64-refined")
+    # A (tiny, random) CLIPSeg from a folder: the region is its mask of "car".
+    model = str(_tiny_clipseg(tmp_path / "clipseg"))
+    monkeypatch.setattr(segment, "THRESHOLD", 0.0)  # random weights: take every pixel it scores
+    plan = plan_edit(edit_request("make the car red"), segmenter=model)
+    assert plan.edit.region_source == "mask" and plan.edit.mask and plan.edit.color == "red"
+    assert plan.notes[-1] == f"region from text-to-mask of 'car' ({model})"
