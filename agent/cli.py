@@ -79,6 +79,8 @@ def generate(
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./out); the run gets <out>/<run-id>/."),
     max_rounds: Optional[int] = typer.Option(None, "--max-rounds", help="Repair rounds budget (default 2)."),
     raw: bool = typer.Option(False, "--raw", help="Skip plan/critique/repair: prompt verbatim to the backend."),
+    thread: Optional[str] = typer.Option(None, "--thread", help="Conversation id: a later run on it is a follow-up."),
+    user: str = typer.Option("local", "--user", help="Whose characters (memory namespace)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run report as one JSON document."),
 ) -> None:
     """Generate a batch of images: plan → generate → critique → repair → finalize."""
@@ -89,7 +91,7 @@ def generate(
     request = build_request(
         prompt, settings=settings, n=n, size=size, seed=seed, backend=backend, model=model,
         steps=steps, mode="raw" if raw else "agent", max_rounds=max_rounds, out_dir=out,
-        backend_options=parse_options(option),
+        backend_options=parse_options(option), thread_id=thread, user_id=user,
     )
     from agent.progress import ProgressView
 
@@ -131,6 +133,48 @@ def edit_(
     with ProgressView(err) as view:
         report = run(request, settings=settings, on_event=view.handle)
     _present(report, as_json)
+
+
+@app.command()
+def chat(
+    thread: Optional[str] = typer.Option(None, "--thread", help="Conversation id to continue (default: a new one)."),
+    n: Optional[int] = typer.Option(None, "-n", "--n", help="Images for the first request (default: from the prompt)."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Image backend (default: sketch, offline)."),
+    user: str = typer.Option("local", "--user", help="Whose characters (memory namespace)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./out)."),
+) -> None:
+    """A conversation: each line is a request; follow-ups ("make her coat blue") revise the last
+    batch and redraw only what changed. An empty line or EOF ends it."""
+    import secrets
+
+    from agent.errors import InputError
+    from agent.progress import ProgressView
+    from agent.request import build_request
+    from agent.run import run
+
+    settings = _settings()
+    thread = thread or f"chat-{secrets.token_hex(4)}"
+    err.print(f"thread {thread} (continue later with: limner chat --thread {thread})", highlight=False)
+    while True:
+        try:
+            line = input("limner> ").strip()
+        except EOFError:
+            break
+        if not line:
+            break
+        try:
+            request = build_request(line, settings=settings, n=n, backend=backend, out_dir=out,
+                                    thread_id=thread, user_id=user)
+            with ProgressView(err) as view:
+                report = run(request, settings=settings, on_event=view.handle)
+        except InputError as error:
+            err.print(f"error: {error}", highlight=False, markup=False)
+            continue
+        if report.get("revision"):
+            changes = "; ".join(report["revision"]["changes"])
+            print(f"revised ({changes}); redrawn: {[i + 1 for i in report['revision']['changed_shots']]}")
+        _print_images(report)
+        n = None  # the count applies to the first request; follow-ups keep the batch
 
 
 @app.command()

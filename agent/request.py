@@ -65,9 +65,20 @@ class RunRequest(BaseModel):
     out_dir: Path
     """The run's own folder: ``<settings.out_dir>/<run_id>``, absolute."""
     user_id: str = "local"
+    thread_id: str | None = None
+    """A conversation: runs on the same thread continue from each other (follow-ups)."""
 
     def seeds(self, count: int) -> list[int]:
         return [(self.seed + i) % (_MAX_SEED + 1) for i in range(count)]
+
+
+_USER = re.compile(r"[A-Za-z0-9_.@:+-]{1,128}")
+
+
+def check_user(user_id: str) -> None:
+    """A user id names a memory namespace: plain characters only, so ids cannot collide or nest."""
+    if not isinstance(user_id, str) or not _USER.fullmatch(user_id):
+        raise InputError(f"user id {user_id!r} must be 1-128 letters, digits or _.@:+- characters")
 
 
 def check_edit_inputs(mode: str, inputs: list[str | Path] | None,
@@ -135,6 +146,7 @@ def build_request(
     backend_options: dict[str, Any] | None = None,
     inputs: list[str | Path] | None = None,
     mask: str | Path | None = None,
+    thread_id: str | None = None,
 ) -> RunRequest:
     """Validate user input into a RunRequest, raising ``InputError`` with a fix-it message."""
     # 1. The prompt: present, bounded.
@@ -173,6 +185,9 @@ def build_request(
         from tools.generators.base import options_model
 
         width_height = options_model(backend).default_size
+    check_user(user_id)
+    if thread_id is not None and not _USER.fullmatch(thread_id):
+        raise InputError(f"thread id {thread_id!r} must be 1-128 letters, digits or _.@:+- characters")
     # 4. Edit mode: the inputs must be readable images; outputs keep the first one's size.
     input_paths, mask_path, input_size = check_edit_inputs(mode, inputs, mask)
     if input_size is not None:
@@ -195,4 +210,5 @@ def build_request(
         run_id=run_id,
         out_dir=(root / run_id).resolve(),
         user_id=user_id,
+        thread_id=thread_id,
     )

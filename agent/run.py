@@ -64,7 +64,7 @@ def run(request: RunRequest, *, settings: Settings | None = None, on_event: Even
         from agent.editing import check_edit_request
 
         check_edit_request(request, settings.segmenter)
-    return _drive(InputState(request=request), request.run_id, settings, on_event)
+    return _drive(InputState(request=request), request.thread_id or request.run_id, settings, on_event)
 
 
 def resume(run_id: str, *, settings: Settings | None = None, on_event: EventHandler | None = None) -> dict[str, Any]:

@@ -6,7 +6,6 @@ paths, so checkpoints stay small and a resumed run finds its images on disk.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -78,8 +77,21 @@ class SearchReport(BaseModel):
     seconds: float = 0.0
 
 
+RESET = "__reset__"
+"""A reducer value starting with this replaces instead of adding: a new run on a thread
+starts its log and timings afresh."""
+
+
+def add_log(left: list[str], right: list[str]) -> list[str]:
+    if right and right[0] == RESET:
+        return list(right[1:])
+    return [*(left or []), *(right or [])]
+
+
 def add_timings(left: dict[str, float], right: dict[str, float]) -> dict[str, float]:
     """Node timings add up: a node that runs twice (critique) reports its total."""
+    if right and RESET in right:
+        return {k: round(v, 4) for k, v in right.items() if k != RESET}
     merged = dict(left or {})
     for node, seconds in (right or {}).items():
         merged[node] = round(merged.get(node, 0.0) + seconds, 4)
@@ -109,12 +121,16 @@ class State(InputState):
     """Repair rounds taken so far."""
     timings: Annotated[dict[str, float], add_timings] = field(default_factory=dict)
     """Seconds spent per node."""
-    log: Annotated[list[str], operator.add] = field(default_factory=list)
+    log: Annotated[list[str], add_log] = field(default_factory=list)
     """Human-readable notes of what happened (fallbacks, skipped steps)."""
     report: dict[str, Any] | None = None
     """The run report (run.json contents), set by finalize."""
     refused: dict[str, Any] | None = None
     """Set by screen when the safety policy refuses the request: reason, categories, policy."""
+    previous: dict[str, Any] | None = None
+    """A follow-up on a thread: the previous run's id, plan and images."""
+    revision: dict[str, Any] | None = None
+    """What a follow-up changed: instruction, changes, changed shots, previous run."""
 
 
 CHECKPOINT_TYPES: list[tuple[str, str]] = [

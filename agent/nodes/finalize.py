@@ -106,6 +106,8 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         "rounds": state.rounds,
         "passed": bool(entries) and all(e["passed"] for e in entries),
         "refused": state.refused,
+        "thread": state.request.thread_id,
+        "revision": state.revision,
         "contact_sheet": str(contact_path),
         "search": state.search.model_dump() if state.search else None,
         "log": [*state.log, *log],

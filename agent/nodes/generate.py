@@ -6,6 +6,7 @@ a shot that still fails is recorded with its error and left to the repair node.
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from PIL import Image
@@ -66,6 +67,38 @@ def edit_images(generator: Generator, spec: EditSpec, seeds: list[int]) -> list[
     return results
 
 
+def _revised(state: State, shots: list[Shot]) -> dict[str, Any]:
+    """A follow-up: shots it changed are drawn again with their old seeds; the others are the
+    previous run's images, copied (same pixels, same verdicts)."""
+    request = state.request
+    previous = {record.shot: record for record in state.previous["images"]}
+    changed = set(state.revision["changed_shots"])
+    seeds = [previous[s.index].seed if s.index in previous else request.seeds(len(shots))[s.index] for s in shots]
+    redo = [i for i, shot in enumerate(shots) if shot.index in changed or previous.get(shot.index) is None
+            or previous[shot.index].path is None]
+    generator = generator_for(request)
+    emit("generate_start", images=len(redo), backend=request.backend)
+    with listening_to_steps(lambda step, total: emit("step", step=step, total=total)):
+        drawn = generate_images(generator, [shots[i] for i in redo], [seeds[i] for i in redo], request.size, state.plan)
+    results = dict(zip(redo, drawn))
+    records = []
+    for i, shot in enumerate(shots):
+        path = work_path(request, shot.index, 0)
+        if i in results:
+            result = results[i]
+            if isinstance(result, Exception):
+                records.append(ImageRecord(shot=shot.index, seed=seeds[i], error=f"{type(result).__name__}: {result}"))
+                continue
+            result.convert("RGB").save(path, format="PNG")
+            records.append(ImageRecord(shot=shot.index, seed=seeds[i], path=str(path), credits=credits_of(result)))
+            emit("image", shot=shot.index, seed=seeds[i], ok=True, error=None)
+        else:
+            old = previous[shot.index]
+            shutil.copyfile(old.path, path)
+            records.append(old.model_copy(update={"path": str(path), "repairs": []}))
+    return {"images": records, "shots": shots}
+
+
 def credits_of(image: Image.Image) -> list[str]:
     """Attributions a backend attached to an image (``image.info["credits"]``)."""
     return list(image.info.get("credits") or [])
@@ -76,6 +109,8 @@ def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     request = state.request
     shots = state.shots or bare_shots(request.prompt, request.n or 1)
     seeds = request.seeds(len(shots))
+    if state.revision is not None:
+        return _revised(state, shots)
     generator = generator_for(request)
     emit("generate_start", images=len(shots), backend=request.backend)
     with listening_to_steps(lambda step, total: emit("step", step=step, total=total)):

@@ -46,6 +46,16 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         scene_plan = with_search_notes(scene_plan, state.search)
         emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner, notes=len(state.search.notes))
         return {"plan": scene_plan, "shots": scene_plan.shots}
+    previous_plan = (state.previous or {}).get("plan")
+    if previous_plan is not None and state.request.mode == "agent":
+        from agent.planning.revise import revise
+
+        revision = revise(previous_plan, state.request.prompt)
+        if revision is not None:
+            emit("plan", shots=len(revision.plan.shots), planner="revision", changed=revision.changed_shots)
+            record = {"instruction": state.request.prompt, "changes": revision.changes,
+                      "changed_shots": revision.changed_shots, "previous_run": state.previous["run_id"]}
+            return {"plan": revision.plan, "shots": revision.plan.shots, "revision": record}
     if state.request.mode == "edit":
         from agent.planning.edit import plan_edit
 

@@ -12,12 +12,31 @@ from langgraph.runtime import Runtime
 
 from agent.context import Settings
 from agent.nodes.common import emit, timed
-from agent.state import State
+from agent.state import RESET, State
 from tools.safety import policy
 
 
-@timed("screen")
+def fresh_run(state: State) -> dict[str, Any]:
+    """A new request on a thread that already ran: the last run becomes ``previous`` (what a
+    follow-up revises) and everything run-specific starts over."""
+    if state.report is None:
+        return {}
+    previous = {"run_id": state.report["run_id"], "plan": state.plan, "images": state.images}
+    return {"previous": previous, "plan": None, "shots": [], "search": None, "images": [], "rounds": 0,
+            "report": None, "refused": None, "revision": None, "log": [RESET], "timings": {RESET: 0.0}}
+
+
 def screen(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
+    reset = fresh_run(state)
+    update = _screened(state, runtime)
+    if reset:  # the reset markers lead, this run's own entries follow
+        update = {**reset, **update, "timings": {**reset["timings"], **update["timings"]},
+                  "log": [RESET, *update.get("log", [])]}
+    return update
+
+
+@timed("screen")
+def _screened(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     settings = runtime.context or Settings()
     verdict = policy(settings.safety_policy).check(state.request.prompt)
     emit("screen", allowed=verdict.allowed, policy=verdict.policy)
