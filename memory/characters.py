@@ -19,12 +19,12 @@ import uuid
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Annotated, Any, Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from langgraph.store.base import BaseStore, PutOp
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from tools.images import MAX_FILE_BYTES, ImageInputError, load_image
 
@@ -48,7 +48,8 @@ IMPORT_MAX = 10_000
 _NAME = re.compile(r"^[\w '\-]+$")
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
-AttributeText = str
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ATTRIBUTE_MAX)]
+"""One attribute's text (species, outfit, one colour, one accessory…)."""
 
 
 class CharacterError(ValueError):
@@ -60,26 +61,20 @@ class Attributes(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    species: str = Field("", max_length=ATTRIBUTE_MAX)
+    species: Short = ""
     """e.g. "red fox", "human"."""
-    body: str = Field("", max_length=ATTRIBUTE_MAX)
+    body: Short = ""
     """Build, size, age: "small and round"."""
-    hair: str = Field("", max_length=ATTRIBUTE_MAX)
-    eyes: str = Field("", max_length=ATTRIBUTE_MAX)
-    outfit: str = Field("", max_length=ATTRIBUTE_MAX)
-    colours: dict[str, str] = Field(default_factory=dict, max_length=LIST_MAX)
+    hair: Short = ""
+    eyes: Short = ""
+    outfit: Short = ""
+    colours: dict[Short, Short] = Field(default_factory=dict, max_length=LIST_MAX)
     """Part → colour name: {"fur": "orange", "scarf": "teal"}."""
-    accessories: list[str] = Field(default_factory=list, max_length=LIST_MAX)
-    palette: list[str] = Field(default_factory=list, max_length=LIST_MAX)
+    accessories: list[Short] = Field(default_factory=list, max_length=LIST_MAX)
+    palette: list[Short] = Field(default_factory=list, max_length=LIST_MAX)
     """Colour names the character is drawn in."""
     style_notes: str = Field("", max_length=DESCRIPTION_MAX)
     """How to draw them: "thick outlines, flat colours"."""
-
-    def model_post_init(self, _context: Any) -> None:
-        for label, values in (("colours", [*self.colours, *self.colours.values()]), ("accessories", self.accessories), ("palette", self.palette)):
-            for value in values:
-                if len(value) > ATTRIBUTE_MAX:
-                    raise ValueError(f"{label}: an entry is longer than {ATTRIBUTE_MAX} characters")
 
 
 class HistoryEntry(BaseModel):
@@ -150,6 +145,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _timestamp(value: object, default: str) -> str:
+    """``value`` when it is an ISO 8601 timestamp, else ``default``."""
+    try:
+        return datetime.fromisoformat(value).isoformat() if isinstance(value, str) else default
+    except ValueError:
+        return default
+
+
 def _clean_name(name: object) -> str:
     if not isinstance(name, str):
         raise CharacterError("a character name must be text")
@@ -184,7 +187,7 @@ def _attributes(value: Attributes | dict | None, base: Attributes | None = None)
     merged = {**(base.model_dump() if base else {}), **value}
     try:
         return Attributes.model_validate(merged)
-    except (ValidationError, ValueError) as error:
+    except ValidationError as error:
         raise CharacterError(f"invalid attributes: {_pydantic_message(error)}") from None
 
 
@@ -597,8 +600,8 @@ def _entry(entry: object, root: Path, number: int) -> tuple[Character, list[Path
         name=name,
         description=description,
         attributes=attrs,
-        created=str(entry.get("created") or now),
-        updated=str(entry.get("updated") or now),
+        created=_timestamp(entry.get("created"), now),
+        updated=_timestamp(entry.get("updated"), now),
         history=history,
     )
     return character, paths

@@ -62,3 +62,19 @@ def test_follow_up_redraws_only_what_changed(settings) -> None:
     assert second["timings"]["generate"] < first["timings"]["generate"] + 5
     third = run(build_request("a lighthouse at night", settings=settings, seed=9, thread_id="t-1"), settings=settings)
     assert third["revision"] is None and len(third["images"]) == 1
+
+
+def test_chat_repl_continues_a_thread(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    limner = str(Path(sys.executable).with_name("limner"))
+    lines = "two images of a fox named Mira with a red kite\nmake her coat blue\n\n"
+    result = subprocess.run([limner, "chat", "--thread", "walk", "--out", str(tmp_path / "out")], input=lines,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=180, env=os.environ.copy())
+    assert result.returncode == 0, result.stderr
+    assert "thread walk" in result.stderr
+    assert "revised (Mira: coat → blue); redrawn: [1, 2]" in result.stdout
+    assert result.stdout.count("01.png") == 2  # one batch, then its revision
