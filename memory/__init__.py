@@ -1,4 +1,8 @@
-"""Long-term memory (characters per user, in a LangGraph store): arrives with the memory issue.
+"""Long-term memory: a LangGraph store with a vector index, and the characters kept in it.
 
-Nothing here yet; the package exists so the layout shows where it goes.
+- ``memory.embeddings``: ``Embedder`` / ``default_embedder()`` (all-MiniLM-L6-v2, offline).
+- ``memory.store``: ``open_store(home, store_url=…, embedder=…)``: SQLite file by default,
+  PostgreSQL + pgvector for a ``postgresql://`` URL.
+- ``memory.characters``: ``CharacterBook(store, user_id, home)``: enrol, search, resolve,
+  update, export/import one user's characters, never another's.
 """

@@ -112,6 +112,9 @@ def _load(model: str | None) -> Embedder:
     except ImportError:
         raise EmbedderError("sentence-transformers is not installed: pip install sentence-transformers") from None
     source = default_model_path() if model is None else model
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar on stderr per process
     try:
         # A local folder or the hub cache first: no network call when the model is here.
         loaded = SentenceTransformer(source, local_files_only=True)

@@ -75,7 +75,10 @@ def _open_sqlite(path: Path, embedder: Embedder) -> Iterator[BaseStore]:
         ) from None
     from langgraph.store.sqlite import SqliteStore
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MemoryStoreError(f"cannot create the memory store folder {path.parent}: {error}") from None
     try:
         # timeout: wait for another process's write (CLI and server on one file) instead of failing.
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)

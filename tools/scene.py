@@ -104,6 +104,8 @@ class Character(BaseModel):
     colors: dict[str, str] = Field(default_factory=dict)
     """Named colour slots: "body", "outfit", "accent", "hair"."""
     attributes: dict[str, str] = Field(default_factory=dict)
+    remembered: bool = False
+    """Taken from the user's long-term memory (its look is the remembered one)."""
 
 
 class Shot(BaseModel):

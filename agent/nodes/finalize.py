@@ -113,6 +113,7 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         "log": [*state.log, *log],
         "usage": total_usage(state.images),
         "c2pa": signer is not None,
+        "characters": _characters(state, settings, log),
         "limner_version": __version__,
     }
     # finalize's own time, up to writing run.json, completes the per-node timings.
@@ -120,6 +121,30 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     (request.out_dir / "run.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     emit("finalize", path=str(request.out_dir))
     return {"report": report, "log": log}
+
+
+def _characters(state: State, settings: Settings, log: list[str]) -> dict[str, Any]:
+    """Remembered characters get this run in their history; new named ones are offered for
+    enrolment (the command to remember them), never enrolled without being asked."""
+    characters = state.plan.characters if state.plan is not None else []
+    remembered = [c.name for c in characters if c.remembered]
+    if remembered and any(r.path for r in state.images):
+        from agent.characters import record_appearances
+
+        log += record_appearances(settings, state.request.user_id, remembered, state.request.run_id,
+                                  state.request.prompt)
+    offers = []
+    for character in characters:
+        if character.remembered:
+            continue
+        looks = ", ".join(f"{part} {colour}" for part, colour in character.colors.items())
+        description = " ".join(filter(None, [f"a {character.species}" if character.species else "", looks]))
+        offers.append({
+            "name": character.name,
+            "command": f"limner characters add {character.name} --description {json.dumps(description or character.name)}"
+                       f" --user {state.request.user_id}",
+        })
+    return {"remembered": remembered, "offer_to_remember": offers}
 
 
 def _signer(settings: Settings) -> tuple[Any, list[str]]:

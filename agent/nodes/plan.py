@@ -62,6 +62,21 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         scene_plan = plan_edit(state.request, settings.segmenter)
         emit("plan", shots=len(scene_plan.shots), planner="edit", operation=scene_plan.edit.operation)
         return {"plan": scene_plan, "shots": scene_plan.shots, "log": scene_plan.notes}
-    scene_plan = make_plan(state.request, settings)
-    emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner)
-    return {"plan": scene_plan, "shots": scene_plan.shots}
+    characters, log = remembered_characters(settings, state.request)
+    scene_plan = make_plan(state.request, settings, remembered=characters)
+    emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner,
+         remembered=[c.name for c in characters])
+    return {"plan": scene_plan, "shots": scene_plan.shots, "log": log}
+
+
+def remembered_characters(settings: Settings, request: Any) -> tuple[list[Any], list[str]]:
+    """The user's remembered characters this request names or describes, as plan characters;
+    a memory that cannot be opened is one log line, and the run goes on without it."""
+    from agent.characters import remembered, to_plan_character
+
+    try:
+        found = remembered(settings, request.user_id, request.prompt)
+    except Exception as error:  # noqa: BLE001 - memory informs the plan; it never stops a run
+        return [], [f"memory: not used ({type(error).__name__}: {str(error).splitlines()[0][:200]})"]
+    names = ", ".join(c.name for c in found)
+    return [to_plan_character(c) for c in found], ([f"memory: {names}"] if found else [])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Sequence
 from agent.planning.rules import Constraints, extract
 from agent.request import RunRequest
 from tools.layout import assign_layout
-from tools.scene import ScenePlan, Shot
+from tools.scene import Character, ScenePlan, Shot
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from agent.context import Settings
@@ -74,6 +74,7 @@ def make_plan(
     *,
     planner: "LlmPlanner | None" = None,
     notes: "Sequence[Note]" = (),
+    remembered: "Sequence[Character]" = (),
 ) -> ScenePlan:
     """The full plan for ``request``: global look, shots, every text and object laid out.
 
@@ -83,6 +84,8 @@ def make_plan(
     raises ``PlannerConfigError``; a failing model falls back to the rule plan, noted.
     """
     constraints = extract(request.prompt)
+    if remembered:
+        constraints.characters = with_remembered(constraints.characters, list(remembered))
     rule_plan = _rule_plan(request, constraints)
     if planner is None and settings is None:
         # Callers that do not pass settings (the CLI, the plan node) get the process-wide ones:
@@ -99,10 +102,28 @@ def make_plan(
     return planner.plan(rule_plan, constraints, notes)
 
 
+def with_remembered(extracted: list[Character], remembered: list[Character]) -> list[Character]:
+    """The request's characters with remembered ones folded in: a remembered character keeps its
+    look, except what this request says explicitly (its colours win for this run); characters
+    the request only names are added."""
+    by_name = {c.name.lower(): c for c in extracted}
+    merged = []
+    for memory in remembered:
+        said = by_name.pop(memory.name.lower(), None)
+        if said is not None:
+            memory = memory.model_copy(update={"colors": {**memory.colors, **said.colors},
+                                                "species": said.species or memory.species})
+        merged.append(memory)
+    return [*merged, *by_name.values()]
+
+
 def _rule_plan(request: RunRequest, constraints: Constraints) -> ScenePlan:
     """The plan from the extracted constraints alone."""
     count = shot_count(request, constraints)
     base = re.sub(r"\s+", " ", request.prompt).strip().rstrip(".")
+    looks = [f"{c.name}: {c.description}" for c in constraints.characters if c.remembered and c.description]
+    if looks:  # a model backend draws a remembered character from its description
+        base = f"{base}; {'; '.join(looks)}"
     speaker = constraints.characters[0].id if constraints.characters else None
     texts = [
         t.model_copy(update={"speaker": speaker}) if t.role == "bubble" and speaker else t

@@ -1,0 +1,75 @@
+"""Remembered characters in the loop: resolving a request against the user's memory, turning
+a remembered character into the plan's character, and what finalize records.
+
+Memory is opened only when there is one (the SQLite file exists, or a store URL is set), so a
+user without characters never pays for loading the embedding model.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+from tools.scene import Character as PlanCharacter
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from agent.context import Settings
+    from memory.characters import Character, CharacterBook
+
+
+def has_memory(settings: "Settings") -> bool:
+    from memory.store import STORE_FILE
+
+    return bool(settings.store_url) or (settings.home / STORE_FILE).is_file()
+
+
+@contextmanager
+def open_book(settings: "Settings", user_id: str) -> Iterator["CharacterBook"]:
+    """``user_id``'s characters (their namespace only)."""
+    from memory.characters import CharacterBook
+    from memory.embeddings import default_embedder
+    from memory.store import open_store
+
+    with open_store(settings.home, store_url=settings.store_url,
+                    embedder=default_embedder(settings.embedding_model)) as store:
+        yield CharacterBook(store, user_id, settings.home)
+
+
+def remembered(settings: "Settings", user_id: str, text: str) -> list["Character"]:
+    """The user's characters ``text`` names or describes (exact names first, then meaning
+    above ``settings.character_threshold``); none without a memory."""
+    if not has_memory(settings):
+        return []
+    from agent.planning.rules import extract_characters
+
+    with open_book(settings, user_id) as book:
+        # A request that introduces someone new ("a fox named Pip") is about them: only exact
+        # names resolve then, so a look-alike in memory does not take their place.
+        new = [c for c in extract_characters(text) if not book.exists(c.name)]
+        return book.resolve(text, 1.01 if new else settings.character_threshold)
+
+
+def to_plan_character(character: "Character") -> PlanCharacter:
+    """A remembered character as the plan draws it: species, colours per part, features."""
+    attributes = character.attributes
+    features = {key: value for key, value in {
+        "hair": attributes.hair, "eyes": attributes.eyes, "outfit": attributes.outfit, "body": attributes.body,
+        "accessories": ", ".join(attributes.accessories), "style": attributes.style_notes,
+        "palette": ", ".join(attributes.palette),
+    }.items() if value}
+    species = attributes.species.split()[-1] if attributes.species else None
+    return PlanCharacter(id=character.key, name=character.name, description=character.description,
+                         species=species, colors=dict(attributes.colours), attributes=features, remembered=True)
+
+
+def record_appearances(settings: "Settings", user_id: str, names: list[str], run_id: str, prompt: str) -> list[str]:
+    """Append this run to each remembered character's history; log lines for any failure."""
+    if not names or not has_memory(settings):
+        return []
+    try:
+        with open_book(settings, user_id) as book:
+            for name in names:
+                book.append_history(name, run_id, prompt)
+    except Exception as error:  # noqa: BLE001 - history is a record, never a reason to lose images
+        return [f"memory: history not recorded ({type(error).__name__}: {error})"]
+    return []
