@@ -32,7 +32,67 @@ def open_book(settings: "Settings", user_id: str) -> Iterator["CharacterBook"]:
 
     with open_store(settings.home, store_url=settings.store_url,
                     embedder=default_embedder(settings.embedding_model)) as store:
-        yield CharacterBook(store, user_id, settings.home)
+        yield CharacterBook(store, user_id, settings.home, image_embedder=clip_image_embedder(settings))
+
+
+def _clip(settings: "Settings") -> tuple[object | None, str | None]:
+    """The configured CLIP model, or None and why it cannot run here."""
+    from tools.critics import clip
+    from tools.critics.clip_loading import quick_skip_reason
+
+    config = settings.clip_settings()
+    reason = None if config.enabled else "CLIP checks are off (LIMNER_CLIP=false)"
+    reason = reason or quick_skip_reason(config.pretrained)
+    if reason:
+        return None, reason
+    try:
+        return clip.load_clip(config.model, config.pretrained, config.device), None
+    except clip.ClipError as error:
+        return None, str(error)
+
+
+def clip_image_embedder(settings: "Settings"):
+    """Reference-image embeddings with the configured CLIP (identity checks compare against
+    them); raises with the reason when CLIP cannot run here."""
+
+    def embed(images: list) -> tuple[str, list[list[float]]]:
+        model, reason = _clip(settings)
+        if model is None:
+            raise RuntimeError(reason or "CLIP unavailable")
+        return model.id, model.embed_images(images).tolist()
+
+    return embed
+
+
+def reference_checks(settings: "Settings", user_id: str, images: dict[int, object],
+                     shots: dict[int, object], plan_characters: list[PlanCharacter]) -> dict[int, list]:
+    """``clip_identity`` against each remembered character's reference images, per shot it is in;
+    skipped, with the reason, when CLIP or the references' embeddings are missing."""
+    remembered_ids = {c.id: c for c in plan_characters if c.remembered}
+    wanted = {i: [remembered_ids[c] for c in shots[i].characters if c in remembered_ids] for i in images}
+    if not any(wanted.values()):
+        return {}
+    from tools.critics import clip
+
+    with open_book(settings, user_id) as book:
+        stored = {c.id: book.get(c.name) for c in remembered_ids.values()}
+    model, reason = _clip(settings)
+    results: dict[int, list] = {}
+    for index, characters in wanted.items():
+        for character in characters:
+            memory = stored[character.id]
+            if not memory.reference_images:
+                continue
+            label = f"{character.name}'s references"
+            if model is None:
+                results.setdefault(index, []).extend(clip.skipped(clip.CHECK_IDENTITY, f"identity vs {label}: {reason}"))
+            elif not memory.image_embeddings or memory.image_embeddings.get("model") != model.id:
+                note = memory.image_embeddings_note or "made by another CLIP model; re-add the images"
+                results.setdefault(index, []).extend(clip.skipped(clip.CHECK_IDENTITY, f"no embeddings of {label} ({note})"))
+            else:
+                results.setdefault(index, []).extend(
+                    clip.check_reference(model, images[index], memory.image_embeddings["rows"], label=label))
+    return results
 
 
 def remembered(settings: "Settings", user_id: str, text: str) -> list["Character"]:

@@ -19,7 +19,7 @@ import uuid
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, Iterable, Iterator, Sequence
+from typing import Annotated, Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from langgraph.store.base import BaseStore, PutOp
@@ -55,6 +55,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ATTRIBUTE_MAX)]
 """One attribute's text (species, outfit, one colour, one accessory…)."""
+
+
+ImageEmbedder = Callable[[list[Image.Image]], tuple[str, Any]]
+"""images → (model id, one embedding row per image)."""
 
 
 class CharacterError(ValueError):
@@ -103,6 +107,11 @@ class Character(BaseModel):
     """ISO 8601, UTC."""
     updated: str
     history: list[HistoryEntry] = Field(default_factory=list)
+    image_embeddings: dict[str, Any] | None = None
+    """CLIP embeddings of the reference images: ``{"model": id, "rows": [[…], …]}`` (identity
+    checks compare images against them); None when they could not be made."""
+    image_embeddings_note: str = ""
+    """Why there are none ("skipped: <reason>"), when there are reference images."""
 
     @property
     def key(self) -> str:
@@ -223,8 +232,11 @@ def _decode_images(paths: Iterable[str | Path], already: int = 0) -> list[Image.
 class CharacterBook:
     """One user's characters in ``store``, with their reference images under ``home``."""
 
-    def __init__(self, store: BaseStore, user_id: str, home: Path) -> None:
+    def __init__(self, store: BaseStore, user_id: str, home: Path,
+                 image_embedder: ImageEmbedder | None = None) -> None:
         self.store = store
+        self.image_embedder = image_embedder
+        """Makes the reference images' embeddings (CLIP); without it they are skipped, said so."""
         self.user_id = user_id
         self.home = Path(home)
         self.label = user_label(user_id)
@@ -327,6 +339,7 @@ class CharacterBook:
         # 2. Copy the images, then write the record
         now = _now()
         character = Character(name=name, description=description, attributes=attrs, created=now, updated=now)
+        self._embed_images(character, decoded)
         with self._images_for(key, keep=[], new=decoded) as paths:
             character.reference_images = paths
             self._put(character)
@@ -362,6 +375,9 @@ class CharacterBook:
         if not images_change:
             self._put(updated)
             return updated
+        if "images" in fields or "add_images" in fields:
+            kept = [Image.open(p).convert("RGB") for p in keep]
+            self._embed_images(updated, [*kept, *new])
         with self._images_for(new_key, keep=keep, new=new) as paths:
             updated.reference_images = paths
             self._put(updated)
@@ -456,7 +472,9 @@ class CharacterBook:
             # 2. Write, one character at a time
             imported = []
             for character, image_paths in characters:
-                with self._images_for(character.key, keep=[], new=_decode_images(image_paths)) as paths:
+                decoded = _decode_images(image_paths)
+                self._embed_images(character, decoded)  # with this machine's CLIP, not the exporter's
+                with self._images_for(character.key, keep=[], new=decoded) as paths:
                     character.reference_images = paths
                     self._put(character)
                 imported.append(character)
@@ -490,6 +508,21 @@ class CharacterBook:
             return Path(path).relative_to(self.home).as_posix()
         except ValueError:
             return Path(path).as_posix()
+
+    def _embed_images(self, character: Character, images: list[Image.Image]) -> None:
+        """Set the character's image embeddings for ``images``, or the note saying why not."""
+        character.image_embeddings, character.image_embeddings_note = None, ""
+        if not images:
+            return
+        if self.image_embedder is None:
+            character.image_embeddings_note = "skipped: no image embedder configured"
+            return
+        try:
+            model_id, rows = self.image_embedder(images)
+        except Exception as error:  # noqa: BLE001 - no weights, no network: recorded, never invented
+            character.image_embeddings_note = f"skipped: {str(error).splitlines()[0][:200] or type(error).__name__}"
+            return
+        character.image_embeddings = {"model": model_id, "rows": [list(map(float, row)) for row in rows]}
 
     def _put(self, character: Character, *, index: bool | None = None) -> None:
         self.store.put(self.namespace, character.key, self._to_value(character), index=False if index is False else None)

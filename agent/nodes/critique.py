@@ -24,6 +24,20 @@ def with_preservation(verdict: Critique, spec: EditSpec, image: Image.Image) -> 
     return verdict.model_copy(update={"checks": [*verdict.checks, result], "repairs": [*verdict.repairs, *repairs]})
 
 
+def _reference_checks(state: State, settings: Settings, loaded: dict, shots: dict) -> dict[int, list]:
+    """Identity against remembered characters' reference images (a memory that cannot be
+    opened costs the check, never the run)."""
+    characters = state.plan.characters if state.plan is not None else []
+    if not any(c.remembered for c in characters):
+        return {}
+    from agent.characters import reference_checks
+
+    try:
+        return reference_checks(settings, state.request.user_id, loaded, shots, characters)
+    except Exception:  # noqa: BLE001 - the other checks still judge the image
+        return {}
+
+
 @timed("critique")
 def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     settings = runtime.context or Settings()
@@ -40,6 +54,8 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         # CLIP compares the whole current batch (siblings, identity), so every image is loaded.
         loaded = {r.shot: Image.open(r.path).convert("RGB") for r in state.images if r.path is not None}
         batch_checks = clip_checks(loaded, shots, settings.clip_settings())
+        for index, checks in _reference_checks(state, settings, loaded, shots).items():
+            batch_checks[index] = [*batch_checks.get(index, []), *checks]
     images = []
     for record in state.images:
         if record.critique is not None:  # unchanged since it was checked: never re-judged

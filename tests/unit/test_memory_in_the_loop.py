@@ -95,3 +95,39 @@ def test_characters_cli(mira, tmp_path: Path, monkeypatch, capsys) -> None:
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("error:") and message in result.stderr and "Traceback" not in result.stderr
     assert [c["name"] for c in json.loads(limner("list", "--user", "ana", "--json").stdout)] == ["Bolt", "Mira"]
+
+
+def test_reference_images_get_clip_embeddings_or_say_why_not(settings, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from memory.characters import CharacterBook
+    from memory.store import open_store
+    from memory.embeddings import default_embedder
+
+    Image.new("RGB", (32, 32), (200, 90, 40)).save(tmp_path / "ref.png")
+    fake = lambda images: ("fake-clip", [[1.0, 0.0, 0.0] for _ in images])  # noqa: E731
+
+    def broken(images):
+        raise RuntimeError("no CLIP weights here")
+
+    with open_store(settings.home, embedder=default_embedder()) as store:
+        made = CharacterBook(store, "ana", settings.home, image_embedder=fake).add(
+            "Mira", "a fox", images=[tmp_path / "ref.png"])
+        assert made.image_embeddings == {"model": "fake-clip", "rows": [[1.0, 0.0, 0.0]]}
+        skipped = CharacterBook(store, "ana", settings.home, image_embedder=broken).add(
+            "Bolt", "a wolf", images=[tmp_path / "ref.png"])
+        assert skipped.image_embeddings is None and skipped.image_embeddings_note == "skipped: no CLIP weights here"
+        plain = CharacterBook(store, "ana", settings.home).add("Pip", "a fox")
+        assert plain.image_embeddings is None and plain.image_embeddings_note == ""
+
+
+def test_identity_against_references_is_skipped_with_the_reason_offline(settings, tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (32, 32), (200, 90, 40)).save(tmp_path / "ref.png")
+    with open_book(settings, "ana") as book:
+        mira = book.add("Mira", "a small red fox", attributes={"species": "fox"}, images=[tmp_path / "ref.png"])
+    assert mira.image_embeddings is None and mira.image_embeddings_note.startswith("skipped: ")
+    report = run(build_request("Mira in the snow", settings=settings, seed=2, user_id="ana"), settings=settings)
+    identity = [c for c in report["images"][0]["checks"] if c["reason"].startswith("identity vs Mira's references")]
+    assert identity and identity[0]["status"] == "skipped"
