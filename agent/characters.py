@@ -8,7 +8,7 @@ user without characters never pays for loading the embedding model.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from tools.scene import Character as PlanCharacter
 
@@ -35,20 +35,10 @@ def open_book(settings: "Settings", user_id: str) -> Iterator["CharacterBook"]:
         yield CharacterBook(store, user_id, settings.home, image_embedder=clip_image_embedder(settings))
 
 
-def _clip(settings: "Settings") -> tuple[object | None, str | None]:
-    """The configured CLIP model, or None and why it cannot run here."""
-    from tools.critics import clip
-    from tools.critics.clip_loading import quick_skip_reason
+def _clip(settings: "Settings") -> tuple[Any, str | None]:
+    from tools.critics.aggregate import configured_clip
 
-    config = settings.clip_settings()
-    reason = None if config.enabled else "CLIP checks are off (LIMNER_CLIP=false)"
-    reason = reason or quick_skip_reason(config.pretrained)
-    if reason:
-        return None, reason
-    try:
-        return clip.load_clip(config.model, config.pretrained, config.device), None
-    except clip.ClipError as error:
-        return None, str(error)
+    return configured_clip(settings.clip_settings())
 
 
 def clip_image_embedder(settings: "Settings"):

@@ -51,8 +51,6 @@ def _print_json(document: Any) -> None:
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
     """``["max_batch=2", "coherence=independent"]`` → a dict; values are JSON when they parse."""
-    from agent.errors import InputError
-
     options: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -116,7 +114,6 @@ def edit_(
     as_json: bool = typer.Option(False, "--json", help="Print the run report as one JSON document."),
 ) -> None:
     """Edit your own image(s): change only what the instruction asks, check it, repair."""
-    from agent.errors import InputError
     from agent.request import build_request
     from agent.run import run
 
@@ -148,7 +145,6 @@ def chat(
     batch and redraw only what changed. An empty line or EOF ends it."""
     import secrets
 
-    from agent.errors import InputError
     from agent.progress import ProgressView
     from agent.request import build_request
     from agent.run import run
@@ -303,7 +299,6 @@ def inspect_(
     """What an image carries: limner's PNG metadata and its C2PA manifest, verified.
 
     Exit 1 when a C2PA manifest is present but fails verification (e.g. the file was altered)."""
-    from agent.errors import InputError
     from tools.c2pa_signing import verify
     from tools.provenance import read_png_metadata
 
@@ -344,7 +339,6 @@ _USER_HELP = "Whose characters (a memory namespace; default: local)."
 def _book(user: str) -> Iterator[Any]:
     """The user's character book; memory errors become one-line errors."""
     from agent.characters import open_book
-    from agent.errors import InputError
     from agent.request import check_user
     from memory.characters import CharacterError
 
@@ -372,8 +366,6 @@ def characters_add(
     as_json: bool = typer.Option(False, "--json", help="Print the character as JSON."),
 ) -> None:
     """Enrol a character."""
-    from agent.errors import InputError
-
     colours = {}
     for pair in colour:
         part, sep, value = pair.partition("=")

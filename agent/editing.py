@@ -81,13 +81,11 @@ def apply_edit(generator: Generator, spec: EditSpec, seed: int) -> Image.Image:
     mask = region_mask(spec)
     if spec.operation == "add_text":
         box = spec.region.to_pixels(*spec.size) if spec.region else (0, 0, *spec.size)
-        role = "sign"
-        return edit_ops.add_text(image, spec.text or "", box, role, mask=mask if spec.mask else None)
+        return edit_ops.add_text(image, spec.text or "", box, "sign", mask=mask if spec.mask else None)
     if spec.operation == "recolour":
         return edit_ops.recolour(image, mask, spec.color or "")
     if spec.operation == "crop":
-        around = spec.region.to_pixels(*spec.size) if spec.region else None
-        return edit_ops.crop_to_aspect(image, spec.aspect or "1:1", around)[0]
+        return _cropped(spec, image)
     if spec.operation == "extend":
         canvas, placed, new_area = edit_ops.extend_canvas(image, spec.aspect or "3:2")
         if not generator.supports_edit:
@@ -97,16 +95,21 @@ def apply_edit(generator: Generator, spec: EditSpec, seed: int) -> Image.Image:
     return generator.edit(image, edit_ops.feathered(mask), spec.instruction, seed)
 
 
+def _cropped(spec: EditSpec, image: Image.Image) -> Image.Image:
+    """The crop the plan asks for, centred on its region when it has one."""
+    around = spec.region.to_pixels(*spec.size) if spec.region else None
+    return edit_ops.crop_to_aspect(image, spec.aspect or "1:1", around)[0]
+
+
 def reference(spec: EditSpec, edited: Image.Image) -> tuple[Image.Image, Image.Image]:
     """(what ``edited`` should equal where it must not change, and that "must not change" mask),
     both at ``edited``'s size."""
     image = source(spec)
     if spec.operation == "crop":
-        around = spec.region.to_pixels(*spec.size) if spec.region else None
-        cropped = edit_ops.crop_to_aspect(image, spec.aspect or "1:1", around)[0]
+        cropped = _cropped(spec, image)
         return cropped, Image.new("L", cropped.size, 255)
     if spec.operation == "extend":
-        canvas, placed, new_area = edit_ops.extend_canvas(image, spec.aspect or "3:2")
+        canvas, _, new_area = edit_ops.extend_canvas(image, spec.aspect or "3:2")
         keep = new_area.point(lambda v: 255 - v).crop((0, 0, *edited.size))
         # A model's repaint of the new area is pasted through a feathered mask: the original's
         # outermost pixels may blend by design, so they are not held to "unchanged".

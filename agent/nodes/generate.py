@@ -81,22 +81,33 @@ def _revised(state: State, shots: list[Shot]) -> dict[str, Any]:
     with listening_to_steps(lambda step, total: emit("step", step=step, total=total)):
         drawn = generate_images(generator, [shots[i] for i in redo], [seeds[i] for i in redo], request.size, state.plan)
     results = dict(zip(redo, drawn))
-    records = []
+    records, log = [], []
     for i, shot in enumerate(shots):
-        path = work_path(request, shot.index, 0)
         if i in results:
-            result = results[i]
-            if isinstance(result, Exception):
-                records.append(ImageRecord(shot=shot.index, seed=seeds[i], error=f"{type(result).__name__}: {result}"))
-                continue
-            result.convert("RGB").save(path, format="PNG")
-            records.append(ImageRecord(shot=shot.index, seed=seeds[i], path=str(path), credits=credits_of(result)))
-            emit("image", shot=shot.index, seed=seeds[i], ok=True, error=None)
+            record, lines = _record(request, shot, seeds[i], results[i])
+            records.append(record)
+            log += lines
         else:
             old = previous[shot.index]
+            path = work_path(request, shot.index, 0)
             shutil.copyfile(old.path, path)
             records.append(old.model_copy(update={"path": str(path), "repairs": []}))
-    return {"images": records, "shots": shots}
+    return {"images": records, "shots": shots, "log": log}
+
+
+def _record(request: Any, shot: Shot, seed: int, result: Image.Image | Exception) -> tuple[ImageRecord, list[str]]:
+    """The record of one backend result (written to the run's work folder), and its log lines."""
+    lines: list[str] = []
+    if isinstance(result, Exception):
+        record = ImageRecord(shot=shot.index, seed=seed, error=f"{type(result).__name__}: {result}")
+    else:
+        path = work_path(request, shot.index, 0)
+        result.convert("RGB").save(path, format="PNG")
+        record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result),
+                             usage=dict(result.info.get("usage") or {}))
+        lines = [f"shot {shot.index + 1}: {warning}" for warning in result.info.get("warnings", [])]
+    emit("image", shot=shot.index, seed=seed, ok=record.error is None, error=record.error)
+    return record, lines
 
 
 def credits_of(image: Image.Image) -> list[str]:
@@ -120,14 +131,7 @@ def generate(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
             results = generate_images(generator, shots, seeds, request.size, state.plan)
     records, log = [], []
     for shot, seed, result in zip(shots, seeds, results):
-        if isinstance(result, Exception):
-            record = ImageRecord(shot=shot.index, seed=seed, error=f"{type(result).__name__}: {result}")
-        else:
-            path = work_path(request, shot.index, 0)
-            result.convert("RGB").save(path, format="PNG")
-            record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result),
-                                 usage=dict(result.info.get("usage") or {}))
-            log += [f"shot {shot.index + 1}: {warning}" for warning in result.info.get("warnings", [])]
+        record, lines = _record(request, shot, seed, result)
         records.append(record)
-        emit("image", shot=shot.index, seed=seed, ok=record.error is None, error=record.error)
+        log += lines
     return {"images": records, "shots": shots, "log": log}

@@ -16,12 +16,12 @@ from pathlib import Path
 from PIL import Image
 
 from agent.errors import InputError
-from agent.planning.rules import extract_aspect, extract_texts, _text_role
+from agent.planning.rules import extract_aspect, extract_texts
 from agent.planning.vocab import COLOURS
 from agent.request import RunRequest
 from tools.edit_ops import mask_bbox
 from tools.images import ImageInputError, load_image, open_limited
-from tools.scene import Box, EditOperation, EditSpec, SceneObject, ScenePlan, Shot, TextElement
+from tools.scene import Box, EditOperation, EditSpec, SceneObject, ScenePlan, Shot
 
 MODEL_ONLY = "inpaint"
 """The operation that needs a model: anything beyond text, recolouring and canvas changes."""
@@ -153,7 +153,8 @@ def plan_edit(request: RunRequest, segmenter: str | None = None) -> ScenePlan:
     spec = EditSpec(operation=operation, instruction=request.prompt, inputs=copies, size=size, region=region,
                     region_source=source, mask=str(mask_path) if mask_path else None, text=text, color=colour,
                     aspect=aspect, notes=notes)
-    texts = [TextElement(text=text, role=_text_role(request.prompt.lower()), box=region)] if text else []
+    # The quoted text with the role the extractor read from the words before it, in the region.
+    texts = [extract_texts(request.prompt)[0][0].model_copy(update={"box": region})] if text else []
     objects = [SceneObject(name="edited region", color=colour, box=region)] if colour else []
     count = request.n or 1
     shots = [Shot(index=i, prompt=request.prompt, texts=texts, objects=objects) for i in range(count)]

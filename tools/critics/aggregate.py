@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image
 
@@ -20,6 +21,21 @@ class ClipSettings:
     device: str = "cpu"
 
 
+def configured_clip(settings: ClipSettings) -> tuple[Any, str | None]:
+    """The CLIP model the settings name, or None and why it cannot run here (off, no weights)."""
+    from tools.critics import clip
+    from tools.critics.clip_loading import quick_skip_reason
+
+    reason = None if settings.enabled else "CLIP checks are off (LIMNER_CLIP=false)"
+    reason = reason or quick_skip_reason(settings.pretrained)
+    if reason is not None:
+        return None, reason
+    try:
+        return clip.load_clip(settings.model, settings.pretrained, settings.device), None
+    except clip.ClipError as error:
+        return None, str(error)
+
+
 def clip_checks(
     images: dict[int, Image.Image], shots: dict[int, Shot], settings: ClipSettings
 ) -> dict[int, list[CheckResult]]:
@@ -27,17 +43,9 @@ def clip_checks(
     negatives, and identity across the batch. They need every image at once, hence here.
     When CLIP cannot run, each image gets one ``clip`` check ``skipped`` with the reason."""
     from tools.critics import clip
-    from tools.critics.clip_loading import quick_skip_reason
 
     order = sorted(images)
-    reason = None if settings.enabled else "CLIP checks are off (LIMNER_CLIP=false)"
-    reason = reason or quick_skip_reason(settings.pretrained)
-    model = None
-    if reason is None:
-        try:
-            model = clip.load_clip(settings.model, settings.pretrained, settings.device)
-        except clip.ClipError as error:
-            reason = str(error)
+    model, reason = configured_clip(settings)
     if model is None:
         return {index: clip.skipped(clip.CHECK_ALIGNMENT, reason or "CLIP unavailable") for index in order}
     batch = [images[i] for i in order]
