@@ -448,6 +448,44 @@ def backends() -> None:
         print(name)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; beyond loopback only with LIMNER_SERVER_TOKENS."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free one, printed on stderr)."),
+) -> None:
+    """HTTP API: OpenAI-compatible /v1/images/generations and /edits, native /v1/runs with SSE."""
+    from agent.server import serve as serve_http
+
+    serve_http(_settings(), host=host, port=port)
+
+
+@app.command()
+def mcp(
+    http: bool = typer.Option(False, "--http", help="Streamable HTTP instead of stdio."),
+    host: str = typer.Option("127.0.0.1", "--host", help="With --http: address (beyond loopback only with tokens)."),
+    port: int = typer.Option(8001, "--port", min=0, max=65535, help="With --http: port."),
+) -> None:
+    """MCP server (stdio by default): generate_images, edit_image, plan_images, list_characters,
+    remember_character. Over stdio, stdout carries only the protocol; logs go to stderr."""
+    from agent.mcp_server import serve as serve_mcp
+
+    serve_mcp(_settings(), http=http, host=host, port=port)
+
+
+@app.command()
+def bot(
+    platform: str = typer.Argument(..., help="slack (Socket Mode: SLACK_BOT_TOKEN, SLACK_APP_TOKEN) or discord (DISCORD_BOT_TOKEN)."),
+) -> None:
+    """Run the Slack or Discord bot: a slash command (and Slack mentions) answered in thread."""
+    if platform == "slack":
+        from agent.bots.slack import serve as serve_bot
+    elif platform == "discord":
+        from agent.bots.discord import serve as serve_bot
+    else:
+        raise InputError(f"unknown bot platform {platform!r}; choose slack or discord")
+    serve_bot(_settings())
+
+
 def main() -> None:
     """Entry point: turn every error into one line on stderr and the right exit code."""
     logging.basicConfig(level=os.environ.get("LIMNER_LOG_LEVEL", "WARNING"), stream=sys.stderr)

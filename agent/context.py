@@ -114,6 +114,29 @@ class Settings(BaseSettings):
     """Checkpoint every run to ``<home>/checkpoints.sqlite`` so a killed run can resume."""
     max_prompt_chars: int = Field(default=4000, ge=16)
     """Longest prompt accepted; longer ones are refused with a clear error."""
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Named backend profiles that the HTTP API's ``model`` field (and the MCP/bot ``backend``
+    argument) select, JSON in ``LIMNER_PROFILES``: ``{"turbo": {"backend": "diffusers", "model":
+    "stabilityai/sd-turbo", "steps": 1, "options": {"guidance_scale": 0}}}``. ``limner`` is always
+    the configured default; a backend's own name (``sketch``, ``diffusers``, ``openai``) selects
+    it with its defaults."""
+    server_tokens: dict[str, str] = Field(default_factory=dict)
+    """Bearer tokens the servers accept, as ``{"name": "token"}`` (JSON in
+    ``LIMNER_SERVER_TOKENS``); the name owns that token's runs, files and memory namespace.
+    Without tokens the servers bind only to loopback and accept any bearer token (or none)."""
+    server_workers: int = Field(default=2, ge=1, le=64)
+    """Runs the server executes at once (all tokens together); the rest wait in queues."""
+    server_per_token: int = Field(default=2, ge=1, le=64)
+    """Runs one token may have executing at once."""
+    server_max_queued: int = Field(default=32, ge=1, le=10_000)
+    """Runs one token may have waiting; beyond it requests get 429 (retry later)."""
+    server_max_body_mb: float = Field(default=25.0, gt=0, le=1024)
+    """Largest HTTP request body (uploads included); larger ones get 413."""
+    server_public_url: str | None = None
+    """Base URL the HTTP API puts in image links (``response_format=url``); None: the URL the
+    request came in on."""
+    server_url_ttl_s: int = Field(default=3600, ge=10, le=7 * 86400)
+    """How long signed image links stay valid."""
 
     @field_validator("home", "out_dir", mode="after")
     @classmethod

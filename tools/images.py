@@ -67,3 +67,13 @@ def _decode(source: Path | io.BytesIO, label: str, max_pixels: int, convert: boo
         raise ImageInputError(f"{label}: not a readable image ({error.__class__.__name__})") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageInputError(f"{label}: damaged or truncated image ({error})") from None
+
+
+def thumbnail_jpeg(path: str | Path, *, max_side: int = 160, quality: int = 80) -> bytes:
+    """A small JPEG of the image at ``path`` (longest side ``max_side``): a preview for tool
+    results and chat messages, a few KB where the PNG is hundreds."""
+    image = load_image(path)
+    image.thumbnail((max_side, max_side))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()

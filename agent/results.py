@@ -1,0 +1,85 @@
+"""What the surfaces (HTTP, MCP, LangChain tool, bots) show of a run report: a bounded summary
+with the files, the verdicts and what was repaired — never the images themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+_REASON_MAX = 200
+
+
+def _short(text: str | None, limit: int = _REASON_MAX) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def image_summary(entry: dict[str, Any]) -> dict[str, Any]:
+    """One image: its file, seed, verdict, the checks that failed and the repairs made."""
+    return {
+        "index": entry["shot"] + 1,
+        "path": entry["path"],
+        "seed": entry["seed"],
+        "passed": entry["passed"],
+        "failed_checks": [
+            {"name": check["name"], "reason": _short(check.get("reason"))}
+            for check in entry.get("checks", []) if check.get("status") == "fail"
+        ],
+        "repairs": [repair.get("kind") for repair in entry.get("repairs", [])],
+        "error": _short(entry.get("error")),
+        "flagged": _short((entry.get("flagged") or {}).get("reason")),
+    }
+
+
+def summarize(report: dict[str, Any]) -> dict[str, Any]:
+    """A few hundred bytes per image, whatever the run: ids, files, verdicts, repairs."""
+    images = [image_summary(entry) for entry in report.get("images", [])]
+    refused = report.get("refused")
+    return {
+        "run_id": report["run_id"],
+        "folder": str(Path(report["contact_sheet"]).parent) if report.get("contact_sheet") else None,
+        "mode": report.get("mode"),
+        "backend": report.get("backend"),
+        "model": report.get("model"),
+        "size": report.get("size"),
+        "passed": report.get("passed", False),
+        "rounds": report.get("rounds", 0),
+        "refused": {"policy": refused.get("policy"), "reason": _short(refused.get("reason"))} if refused else None,
+        "thread": report.get("thread"),
+        "images": images,
+        "contact_sheet": report.get("contact_sheet"),
+        "made": sum(1 for image in images if image["path"]),
+        "requested": len(images),
+    }
+
+
+def summary_text(report: dict[str, Any]) -> str:
+    """A short human line or few, for chat replies and tool results."""
+    summary = summarize(report)
+    if summary["refused"]:
+        return f"Refused ({summary['refused']['policy']} policy): {summary['refused']['reason']}"
+    made, requested = summary["made"], summary["requested"]
+    passed = sum(1 for image in summary["images"] if image["passed"])
+    lines = [
+        f"{made}/{requested} image{'s' if requested != 1 else ''} made, {passed} passed every check"
+        f" ({summary['rounds']} repair round{'s' if summary['rounds'] != 1 else ''}; run {summary['run_id']})."
+    ]
+    for image in summary["images"]:
+        if image["error"]:
+            lines.append(f"#{image['index']}: not made: {image['error']}")
+            continue
+        notes = [f"{check['name']} failed: {check['reason']}" for check in image["failed_checks"]]
+        if image["repairs"]:
+            notes.append("repaired: " + ", ".join(image["repairs"]))
+        if image["flagged"]:
+            notes.append(f"flagged: {image['flagged']}")
+        if notes:
+            lines.append(f"#{image['index']}: " + "; ".join(notes))
+    return "\n".join(lines)
+
+
+def made_paths(report: dict[str, Any]) -> list[str]:
+    """The files of the images that were made, in shot order."""
+    return [entry["path"] for entry in report.get("images", []) if entry.get("path")]

@@ -1,0 +1,244 @@
+"""RunService: runs requests in the background for the long-lived surfaces (HTTP, bots).
+
+Each run is a ``Job`` owned by a principal (a token's name, a workspace user). Jobs wait in
+one queue per owner and start in turn across owners (round robin), with at most ``workers``
+running in all and ``per_owner`` per owner, so a burst from one client neither runs the
+machine out of memory nor starves the others. A job keeps its progress events (for SSE and
+progress notifications) and, when done, its report. Runs execute ``agent.run.run`` in a
+worker thread: the same entry point as the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from collections import OrderedDict, deque
+from typing import Any, AsyncIterator, Callable, Literal
+
+from agent.context import Settings
+from agent.errors import InputError
+from agent.request import RunRequest
+
+Status = Literal["queued", "running", "done", "refused", "failed"]
+EventHandler = Callable[[dict[str, Any]], None]
+FINISHED: frozenset[str] = frozenset({"done", "refused", "failed"})
+KEEP_FINISHED = 1000
+"""Finished jobs kept in memory (oldest forgotten first); their files stay on disk."""
+
+
+class Busy(Exception):
+    """The owner already has ``max_queued`` runs waiting (HTTP 429)."""
+
+
+class Job:
+    """One run: its request, owner, status, events so far and (when finished) its report."""
+
+    def __init__(self, request: RunRequest, owner: str, listener: EventHandler | None = None) -> None:
+        self.id = request.run_id
+        self.request = request
+        self.owner = owner
+        self.status: Status = "queued"
+        self.created = time.time()
+        self.started: float | None = None
+        self.finished: float | None = None
+        self.report: dict[str, Any] | None = None
+        self.error: dict[str, str] | None = None
+        """``{"type": "invalid_request_error" | "server_error", "message": ...}`` when failed."""
+        self.events: list[dict[str, Any]] = []
+        self._listener = listener
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    # ---- written by the worker thread ------------------------------------------------------
+
+    def add_event(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            self.events.append({**event, "run_id": self.id, "time": round(time.time(), 3)})
+            stored = self.events[-1]
+        if self._listener is not None:
+            try:
+                self._listener(stored)
+            except Exception:  # a broken listener (a gone client) must not break the run
+                self._listener = None
+        self._wake()
+
+    def _finish(self, status: Status, report: dict[str, Any] | None, error: dict[str, str] | None) -> None:
+        with self._lock:
+            self.report, self.error, self.finished = report, error, time.time()
+            self.status = status
+        self.add_event({"event": "run_end", "status": status, **({"error": error["message"]} if error else {})})
+        self._done.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        for loop, flag in list(self._wakers):
+            try:
+                loop.call_soon_threadsafe(flag.set)
+            except RuntimeError:  # that loop is closed: its waiter is gone
+                self._wakers.discard((loop, flag))
+
+    # ---- read by the surfaces --------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    async def wait_async(self) -> None:
+        async for _ in self.stream(0, heartbeat=None):
+            pass
+
+    async def stream(self, start: int = 0, *, heartbeat: float | None = 15.0) -> AsyncIterator[tuple[int, dict[str, Any]] | None]:
+        """Events from index ``start`` on, as they come, until the run has finished; ``None`` every
+        ``heartbeat`` seconds without news (so a proxy keeps an idle stream open)."""
+        loop = asyncio.get_running_loop()
+        flag = asyncio.Event()
+        waker = (loop, flag)
+        self._wakers.add(waker)
+        try:
+            index = max(0, start)
+            while True:
+                flag.clear()
+                with self._lock:
+                    fresh = self.events[index:]
+                    finished = self.done
+                for event in fresh:
+                    yield index, event
+                    index += 1
+                if finished and index >= len(self.events):
+                    return
+                try:
+                    await asyncio.wait_for(flag.wait(), heartbeat)
+                except asyncio.TimeoutError:
+                    yield None
+        finally:
+            self._wakers.discard(waker)
+
+    def resource(self) -> dict[str, Any]:
+        """The job as the HTTP API shows it (without the report)."""
+        return {
+            "id": self.id,
+            "object": "run",
+            "status": self.status,
+            "owner": self.owner,
+            "created": round(self.created, 3),
+            "started": self.started and round(self.started, 3),
+            "finished": self.finished and round(self.finished, 3),
+            "events": len(self.events),
+            "error": self.error,
+        }
+
+
+class RunService:
+    """Queues, fairness and limits around ``agent.run.run`` for many concurrent clients."""
+
+    def __init__(self, settings: Settings, *, workers: int | None = None, per_owner: int | None = None,
+                 max_queued: int | None = None, runner: Callable[..., dict[str, Any]] | None = None) -> None:
+        self.settings = settings
+        self.workers = workers or settings.server_workers
+        self.per_owner = per_owner or settings.server_per_token
+        self.max_queued = max_queued or settings.server_max_queued
+        if runner is None:
+            from agent.run import run as runner
+        self._runner = runner
+        self._lock = threading.Lock()
+        self._queues: OrderedDict[str, deque[Job]] = OrderedDict()
+        self._running: dict[str, int] = {}
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._threads: set[threading.Thread] = set()
+        self._closed = False
+
+    def submit(self, request: RunRequest, owner: str, *, listener: EventHandler | None = None) -> Job:
+        """Queue ``request`` for ``owner``; Busy when that owner's queue is full."""
+        job = Job(request, owner, listener)
+        with self._lock:
+            if self._closed:
+                raise Busy("the server is shutting down")
+            queue = self._queues.setdefault(owner, deque())
+            if len(queue) >= self.max_queued:
+                raise Busy(f"{len(queue)} runs are already waiting for this client (limit {self.max_queued}); retry later")
+            queue.append(job)
+            self._jobs[job.id] = job
+            ahead = sum(len(q) for q in self._queues.values()) - 1
+            self._forget_old()
+        job.add_event({"event": "queued", "ahead": ahead})
+        with self._lock:
+            self._dispatch()
+        return job
+
+    def get(self, run_id: str, owner: str) -> Job | None:
+        """The job ``run_id`` if ``owner`` owns it (someone else's run is simply not there)."""
+        job = self._jobs.get(run_id)
+        return job if job is not None and job.owner == owner else None
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                "running": sum(self._running.values()),
+                "queued": sum(len(q) for q in self._queues.values()),
+                "kept": len(self._jobs),
+            }
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop taking runs; wait up to ``timeout`` seconds for those running (queued ones are
+        dropped: their checkpoints do not exist yet, the clients get no answer)."""
+        with self._lock:
+            self._closed = True
+            dropped = [job for queue in self._queues.values() for job in queue]
+            self._queues.clear()
+            threads = list(self._threads)
+        for job in dropped:
+            job._finish("failed", None, {"type": "server_error", "message": "the server shut down before this run started"})
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    # ---- scheduling (called with self._lock held) ------------------------------------------
+
+    def _dispatch(self) -> None:
+        while sum(self._running.values()) < self.workers:
+            owner = next((o for o, q in self._queues.items() if q and self._running.get(o, 0) < self.per_owner), None)
+            if owner is None:
+                return
+            job = self._queues[owner].popleft()
+            self._queues.move_to_end(owner)  # round robin: this owner goes behind the others
+            if not self._queues[owner]:
+                del self._queues[owner]
+            self._running[owner] = self._running.get(owner, 0) + 1
+            thread = threading.Thread(target=self._execute, args=(job,), name=f"run-{job.id}", daemon=True)
+            self._threads.add(thread)
+            thread.start()
+
+    def _forget_old(self) -> None:
+        finished = [job_id for job_id, job in self._jobs.items() if job.done]
+        for job_id in itertools.islice(finished, max(0, len(finished) - KEEP_FINISHED)):
+            del self._jobs[job_id]
+
+    def _execute(self, job: Job) -> None:
+        job.started = time.time()
+        job.status = "running"
+        job.add_event({"event": "run_start"})
+        status: Status = "failed"
+        report, error = None, None
+        try:
+            report = self._runner(job.request, settings=self.settings, on_event=job.add_event)
+            status = "refused" if report.get("refused") else "done"
+        except InputError as problem:
+            error = {"type": "invalid_request_error", "message": str(problem)}
+        except Exception as problem:  # reported to the client as a server error, never a traceback
+            message = " ".join(f"{problem.__class__.__name__}: {problem}".split())
+            error = {"type": "server_error", "message": message[:500]}
+        finally:
+            with self._lock:
+                self._running[job.owner] -= 1
+                if not self._running[job.owner]:
+                    del self._running[job.owner]
+                self._threads.discard(threading.current_thread())
+                if not self._closed:
+                    self._dispatch()
+            job._finish(status, report, error)
