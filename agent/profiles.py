@@ -31,7 +31,7 @@ def resolve_profile(name: str | None, settings: Settings) -> dict[str, Any]:
     if name is None or name == DEFAULT_PROFILE:
         return {}
     if not isinstance(name, str):
-        raise InputError(f"model must be a string naming a profile, got {type(name).__name__}")
+        raise InputError(f"model must be a string naming a profile, got {type(name).__name__}", param="model")
     if name in settings.profiles:
         profile = settings.profiles[name]
         unknown = set(profile) - _KEYS
@@ -46,4 +46,4 @@ def resolve_profile(name: str | None, settings: Settings) -> dict[str, Any]:
         }
     if name in available():
         return {"backend": name}
-    raise InputError(f"unknown model {name!r}; choose one of: {', '.join(profile_names(settings))}")
+    raise InputError(f"unknown model {name!r}; choose one of: {', '.join(profile_names(settings))}", param="model")

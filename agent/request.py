@@ -24,12 +24,12 @@ def parse_size(text: str) -> tuple[int, int]:
     """``"768x512"`` → (768, 512); each side a multiple of 8 from 64 to 2048."""
     match = _SIZE.match(str(text))
     if not match:
-        raise InputError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 512x512")
+        raise InputError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 512x512", param="size")
     width, height = int(match[1]), int(match[2])
     for side in (width, height):
         if not MIN_SIDE <= side <= MAX_SIDE or side % 8:
             raise InputError(
-                f"size {text!r}: each side must be a multiple of 8 from {MIN_SIDE} to {MAX_SIDE}"
+                f"size {text!r}: each side must be a multiple of 8 from {MIN_SIDE} to {MAX_SIDE}", param="size"
             )
     return width, height
 
@@ -78,7 +78,7 @@ _USER = re.compile(r"[A-Za-z0-9_.@:+-]{1,128}")
 def check_user(user_id: str) -> None:
     """A user id names a memory namespace: plain characters only, so ids cannot collide or nest."""
     if not isinstance(user_id, str) or not _USER.fullmatch(user_id):
-        raise InputError(f"user id {user_id!r} must be 1-128 letters, digits or _.@:+- characters")
+        raise InputError(f"user id {user_id!r} must be 1-128 letters, digits or _.@:+- characters", param="user")
 
 
 def check_edit_inputs(mode: str, inputs: list[str | Path] | None,
@@ -151,34 +151,34 @@ def build_request(
     """Validate user input into a RunRequest, raising ``InputError`` with a fix-it message."""
     # 1. The prompt: present, bounded.
     if prompt is None or not str(prompt).strip():
-        raise InputError("the prompt is empty: describe the images you want")
+        raise InputError("the prompt is empty: describe the images you want", param="prompt")
     prompt = str(prompt).strip()
     if len(prompt) > settings.max_prompt_chars:
         raise InputError(
             f"the prompt has {len(prompt)} characters; the limit is {settings.max_prompt_chars} "
-            "(LIMNER_MAX_PROMPT_CHARS)"
+            "(LIMNER_MAX_PROMPT_CHARS)", param="prompt"
         )
     # 2. Counts, sizes, seeds.
     if n is not None and not 1 <= n <= MAX_IMAGES:
-        raise InputError(f"n must be from 1 to {MAX_IMAGES}, got {n}")
+        raise InputError(f"n must be from 1 to {MAX_IMAGES}, got {n}", param="n")
     if isinstance(size, tuple):
         size = f"{size[0]}x{size[1]}"
     width_height = parse_size(size or settings.size) if (size or settings.size) else None
     if seed is None:
         seed = secrets.randbelow(2**31)
     if not 0 <= seed <= _MAX_SEED:
-        raise InputError(f"seed must be from 0 to {_MAX_SEED}, got {seed}")
+        raise InputError(f"seed must be from 0 to {_MAX_SEED}, got {seed}", param="seed")
     if steps is not None and not 1 <= steps <= 200:
-        raise InputError(f"steps must be from 1 to 200, got {steps}")
+        raise InputError(f"steps must be from 1 to 200, got {steps}", param="steps")
     rounds = settings.max_rounds if max_rounds is None else max_rounds
     if not 0 <= rounds <= 10:
-        raise InputError(f"max_rounds must be from 0 to 10, got {rounds}")
+        raise InputError(f"max_rounds must be from 0 to 10, got {rounds}", param="max_rounds")
     # 3. The backend must exist before any work starts.
     from tools.generators.base import available
 
     backend = backend or settings.backend
     if backend not in available():
-        raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(available())}")
+        raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(available())}", param="backend")
     options = {**settings.backend_options, **(backend_options or {})}
     check_options(backend, options)
     if width_height is None:  # neither asked nor configured: what the backend is made for
@@ -187,7 +187,7 @@ def build_request(
         width_height = options_model(backend).default_size
     check_user(user_id)
     if thread_id is not None and not _USER.fullmatch(thread_id):
-        raise InputError(f"thread id {thread_id!r} must be 1-128 letters, digits or _.@:+- characters")
+        raise InputError(f"thread id {thread_id!r} must be 1-128 letters, digits or _.@:+- characters", param="thread")
     # 4. Edit mode: the inputs must be readable images; outputs keep the first one's size.
     input_paths, mask_path, input_size = check_edit_inputs(mode, inputs, mask)
     if input_size is not None:

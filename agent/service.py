@@ -176,6 +176,11 @@ class RunService:
         job = self._jobs.get(run_id)
         return job if job is not None and job.owner == owner else None
 
+    def lookup(self, run_id: str) -> Job | None:
+        """The job ``run_id`` whoever owns it: only for callers holding a proof of ownership
+        (a signed link)."""
+        return self._jobs.get(run_id)
+
     def stats(self) -> dict[str, int]:
         with self._lock:
             return {

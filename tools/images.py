@@ -63,7 +63,9 @@ def _decode(source: Path | io.BytesIO, label: str, max_pixels: int, convert: boo
                 return upright.convert("RGB") if convert else upright.copy()
     except ImageInputError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageInputError(f"{label}: more than {max_pixels:,} pixels (or a decompression bomb); downscale it first") from None
+    except UnidentifiedImageError as error:
         raise ImageInputError(f"{label}: not a readable image ({error.__class__.__name__})") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageInputError(f"{label}: damaged or truncated image ({error})") from None

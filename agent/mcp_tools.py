@@ -1,0 +1,367 @@
+"""The five MCP tools: thin wrappers that validate through ``build_request``, call the same
+entry points as the CLI (``agent.run.run``, ``make_plan``, the character book) and present
+bounded results.
+
+A tool's typed signature and docstring are its schema (the SDK reads them), so the docstrings
+here are written for the model that calls the tools. Every failure a caller can cause becomes
+a one-line ``ToolError`` (an ``isError`` result); nothing here returns image bytes beyond a
+small JPEG thumbnail per image.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Annotated, Any, Callable, NoReturn, TypeVar
+
+import anyio
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
+from pydantic import Field
+
+from agent.auth import LOCAL, memory_user
+from agent.context import Settings
+from agent.errors import InputError
+
+log = logging.getLogger("limner.mcp")
+T = TypeVar("T")
+
+PRINCIPAL = "limner_principal"
+"""Key in the HTTP request's ``state`` where the bearer check leaves the caller's name."""
+THUMBNAIL_SIDE = 160
+_ERROR_MAX = 400
+
+Prompt = Annotated[str, Field(description="What to draw. Quote text that must appear exactly: 'OPEN'.")]
+Count = Annotated[int, Field(ge=1, le=8, description="Number of images, 1-8.")]
+Size = Annotated[str | None, Field(description="WIDTHxHEIGHT, each side a multiple of 8 from 64 to 2048 "
+                                               "(default: the backend's own, 512x512 for sketch).")]
+Backend = Annotated[str | None, Field(description="Backend or profile name: 'limner' (the configured default), "
+                                                  "'sketch' (offline storyboard), 'diffusers', 'openai', or a "
+                                                  "profile from the server's configuration.")]
+User = Annotated[str | None, Field(description="Whose remembered characters to use (a memory namespace; "
+                                               "default: the local user, or the caller's token).")]
+Seed = Annotated[int | None, Field(ge=0, le=2**32 - 1, description="Base seed: image i gets seed+i "
+                                                                     "(default: random, reported).")]
+
+
+def one_line(text: object, limit: int = _ERROR_MAX) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fail(message: object) -> NoReturn:
+    raise ToolError(one_line(message))
+
+
+class Progress:
+    """Turns the run's events into MCP progress notifications: a counter that rises with every
+    event, and a short message. No total: repairs and denoising steps make the number of
+    events unknown in advance, so the message carries the fraction of the current phase."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.batch = 0
+        self.done = 0
+
+    def message(self, event: dict[str, Any]) -> str | None:
+        kind = event.get("event")
+        shot = event.get("shot", 0) + 1
+        if kind == "node_start":
+            return f"{event.get('node')}: started"
+        if kind == "plan":
+            return f"plan: {event.get('shots')} shot(s) ({event.get('planner')})"
+        if kind == "search":
+            return f"search {event.get('status')}"
+        if kind == "generate_start":
+            self.batch, self.done = event.get("images", 0), 0
+            return f"generate: {self.batch} image(s) with {event.get('backend')}"
+        if kind == "step":
+            return f"generate: step {event.get('step')}/{event.get('total')}"
+        if kind == "image":
+            self.done += 1
+            outcome = "" if event.get("ok") else f" failed: {one_line(event.get('error'), 120)}"
+            return f"generate: image {self.done}/{self.batch}{outcome}"
+        if kind == "critique":
+            failed = [c["name"] for c in event.get("checks", []) if c.get("status") == "fail"]
+            return f"critique: shot {shot} " + ("passed" if event.get("passed") else f"failed ({', '.join(failed)})")
+        if kind == "repair":
+            if event.get("ok"):
+                return f"repair shot {shot}: {', '.join(event.get('actions') or []) or 'nothing to do'}"
+            return f"repair shot {shot} failed: {one_line(event.get('error'), 120)}"
+        if kind == "finalize":
+            return "finalize: files written"
+        return None  # node_end, screen: nothing a person waits for
+
+    def __call__(self, event: dict[str, Any]) -> tuple[float, str] | None:
+        text = self.message(event)
+        if text is None:
+            return None
+        self.count += 1
+        return float(self.count), text
+
+
+def caller(ctx: Context, settings: Settings, user: str | None) -> str:
+    """The memory namespace of this call. Over stdio (no HTTP request) the process belongs to
+    its local user: the ``user`` argument or "local". Over HTTP the bearer check has named the
+    caller, and ``memory_user`` keeps one token's users apart from another's."""
+    from agent.request import check_user
+
+    if user is not None:
+        check_user(user)
+    request = ctx.request_context.request if ctx is not None else None
+    if request is None:
+        return user or LOCAL
+    owner = getattr(request.state, PRINCIPAL, None)
+    if owner is None:  # the app was served without the bearer check: refuse rather than guess
+        fail("unauthenticated request: the server did not identify the caller")
+    return memory_user(settings, owner, user)
+
+
+class LimnerTools:
+    """The tools, bound to one server's settings. Blocking work (a run, the memory) runs in a
+    worker thread so the event loop keeps answering other requests and sending progress."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def limiter(self) -> anyio.CapacityLimiter:
+        # Made on first use: a limiter belongs to the running event loop. Runs are heavy
+        # (a diffusion model, OCR), so at most ``server_workers`` execute at once.
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.settings.server_workers)
+        return self._limiter
+
+    async def in_thread(self, fn: Callable[[], T]) -> T:
+        """``fn()`` in a worker thread, with every error a caller can cause as a one-line ToolError."""
+        from memory.characters import CharacterError
+        from tools.images import ImageInputError
+
+        try:
+            return await anyio.to_thread.run_sync(fn)
+        except ToolError:
+            raise
+        except (InputError, ImageInputError, CharacterError) as error:
+            fail(error)
+        except Exception as error:  # noqa: BLE001 - the promise: one line, never a traceback
+            log.debug("tool failure", exc_info=True)
+            log.error("tool failure: %s: %s", type(error).__name__, one_line(error))
+            fail(f"internal error: {type(error).__name__}: {error}")
+
+    # ---- the tools ---------------------------------------------------------------------------
+
+    async def generate_images(
+        self, prompt: Prompt, ctx: Context, n: Count = 1, size: Size = None, backend: Backend = None,
+        user: User = None, seed: Seed = None,
+    ) -> CallToolResult:
+        """Generate images with limner's agent loop: plan the scene, draw every image, check each
+        one (exact text by OCR, object counts and colours, prompt alignment) and repair what
+        failed. Returns a short summary, a file link and a small JPEG preview per image; the
+        PNG files themselves stay on the server's disk. Takes seconds (offline sketch) to
+        minutes (diffusion models); progress notifications are sent while it runs."""
+        from agent.request import build_request
+
+        profile = self.profile(backend)
+        user_id = caller(ctx, self.settings, user)
+        request = await self.in_thread(lambda: build_request(
+            prompt, settings=self.settings, n=n, size=size, seed=seed, user_id=user_id, **profile))
+        return await self.run(ctx, request)
+
+    async def edit_image(
+        self,
+        image_path: Annotated[str, Field(description="Path of the image to edit, on the server's disk. It is only read.")],
+        instruction: Annotated[str, Field(description="What to change, e.g. \"add a sign that says 'CLOSED' at the top\".")],
+        ctx: Context,
+        mask_path: Annotated[str | None, Field(description="Optional mask image: white (or transparent) = the region to edit.")] = None,
+        n: Annotated[int, Field(ge=1, le=8, description="Number of edited versions, 1-8.")] = 1,
+        backend: Backend = None,
+        user: User = None,
+        seed: Seed = None,
+    ) -> CallToolResult:
+        """Edit an existing image: change only what the instruction asks (in the mask, or where
+        the instruction says), check the result and repair it. The input file is never
+        modified; the edited versions are new files, returned like generate_images returns
+        its images."""
+        from agent.request import build_request
+
+        profile = self.profile(backend)
+        user_id = caller(ctx, self.settings, user)
+        request = await self.in_thread(lambda: build_request(
+            instruction, settings=self.settings, n=n, seed=seed, mode="edit", inputs=[image_path],
+            mask=mask_path, user_id=user_id, **profile))
+        return await self.run(ctx, request)
+
+    async def plan_images(
+        self, prompt: Prompt, ctx: Context,
+        n: Annotated[int | None, Field(ge=1, le=8, description="Number of shots, 1-8 (default: from the prompt, else 1).")] = None,
+        user: User = None,
+    ) -> CallToolResult:
+        """Show the scene plan limner would draw for a request, without drawing it: per shot
+        its prompt, camera, characters, objects (count, colour, box) and exact text elements.
+        Fast; use it to check how a request will be understood."""
+        from agent.nodes.plan import remembered_characters
+        from agent.planning.planner import make_plan
+        from agent.request import build_request
+        from tools.safety import policy
+
+        user_id = caller(ctx, self.settings, user)
+
+        def plan() -> dict[str, Any]:
+            request = build_request(prompt, settings=self.settings, n=n, seed=0, user_id=user_id)
+            verdict = policy(self.settings.safety_policy).check(request.prompt)
+            if not verdict.allowed:
+                fail(f"refused ({verdict.policy} policy): {verdict.reason}")
+            characters, notes = remembered_characters(self.settings, request)
+            for note in notes:
+                log.info("%s", note)
+            return make_plan(request, self.settings, remembered=characters).model_dump(mode="json")
+
+        scene_plan = await self.in_thread(plan)
+        text = json.dumps(scene_plan, ensure_ascii=False)
+        return CallToolResult(content=[TextContent(text=text)], structured_content=scene_plan)
+
+    async def list_characters(self, ctx: Context, user: User = None) -> CallToolResult:
+        """The characters remembered for this user (name, description, attributes, reference
+        images), by name. Remembered characters keep the same look across requests that
+        name them."""
+        user_id = caller(ctx, self.settings, user)
+
+        def listed() -> list[dict[str, Any]]:
+            from agent.characters import open_book
+
+            with open_book(self.settings, user_id) as book:
+                return [character_json(c) for c in book.list()]
+
+        characters = await self.in_thread(listed)
+        names = ", ".join(c["name"] for c in characters) or "none"
+        text = f"{len(characters)} character(s): {names}\n" + json.dumps(characters, ensure_ascii=False)
+        return CallToolResult(content=[TextContent(text=text)], structured_content={"characters": characters})
+
+    async def remember_character(
+        self,
+        name: Annotated[str, Field(description="The character's name, e.g. Mira.")],
+        description: Annotated[str, Field(description="What they look like, in words.")],
+        ctx: Context,
+        image_paths: Annotated[list[str], Field(max_length=8, description="Reference images on the server's disk (copied; optional).")] = [],  # noqa: B006 - the SDK copies validated arguments
+        user: User = None,
+    ) -> CallToolResult:
+        """Remember a character for this user, so later requests that name them draw the same
+        look (and the critique checks identity against the reference images)."""
+        user_id = caller(ctx, self.settings, user)
+
+        def remember() -> dict[str, Any]:
+            from agent.characters import open_book
+
+            with open_book(self.settings, user_id) as book:
+                return character_json(book.add(name, description, images=list(image_paths)))
+
+        character = await self.in_thread(remember)
+        return CallToolResult(content=[TextContent(text=f"remembered {character['name']}")],
+                              structured_content=character)
+
+    # ---- shared steps --------------------------------------------------------------------------
+
+    def profile(self, backend: str | None) -> dict[str, Any]:
+        """build_request keywords for a backend or profile name; the error names the choices."""
+        from agent.profiles import profile_names, resolve_profile
+
+        if backend is not None and backend not in profile_names(self.settings):
+            fail(f"unknown backend {backend!r}; choose one of: {', '.join(profile_names(self.settings))}")
+        try:
+            return resolve_profile(backend, self.settings)
+        except InputError as error:
+            fail(error)
+
+    async def run(self, ctx: Context, request: Any) -> CallToolResult:
+        """``agent.run.run`` in a worker thread; its events reach the client as progress.
+
+        The worker never touches the session: it drops each update into a memory stream
+        (``from_thread.run_sync`` hands it to the event loop's thread), and a task on the loop
+        sends the notifications, so a slow client never slows the run."""
+        send, receive = anyio.create_memory_object_stream[tuple[float, str]](max_buffer_size=math.inf)
+        progress = Progress()
+
+        def on_event(event: dict[str, Any]) -> None:
+            update = progress(event)
+            if update is not None:
+                anyio.from_thread.run_sync(send.send_nowait, update)
+
+        def work() -> dict[str, Any]:
+            from agent.run import run  # looked up per call: the one public entry point
+
+            return run(request, settings=self.settings, on_event=on_event)
+
+        async def forward() -> None:
+            async with receive:
+                async for value, message in receive:
+                    try:
+                        await ctx.report_progress(value, None, message)
+                    except Exception:  # noqa: BLE001 - a lost notification must not lose the run
+                        log.debug("progress notification not sent", exc_info=True)
+
+        outcome: dict[str, Any] = {}
+        async with anyio.create_task_group() as group:
+            group.start_soon(forward)
+            with send:  # closing it ends forward() once the last update is sent
+                if self.limiter().borrowed_tokens >= self.limiter().total_tokens:
+                    await ctx.report_progress(0, None, "queued: waiting for a free worker")
+                async with self.limiter():
+                    try:
+                        outcome["report"] = await self.in_thread(work)
+                    except ToolError as error:
+                        outcome["error"] = error
+        if "error" in outcome:
+            raise outcome["error"]
+        return run_result(outcome["report"])
+
+
+def character_json(character: Any) -> dict[str, Any]:
+    """A character as the tools show it: without the CLIP embeddings (kilobytes of floats)."""
+    data = character.model_dump(mode="json", exclude={"image_embeddings"})
+    data["reference_images"] = [str(p) for p in character.reference_images]
+    return data
+
+
+def run_result(report: dict[str, Any]) -> CallToolResult:
+    """A run report as a bounded tool result: the summary (text and structured), then per image
+    a file link and a ~160 px JPEG preview. Refusals and runs that made nothing are errors."""
+    from agent.results import summarize, summary_text
+    from tools.images import ImageInputError, thumbnail_jpeg
+
+    summary = summarize(report)
+    if summary["refused"]:
+        refused = summary["refused"]
+        fail(f"refused ({refused['policy']} policy): {refused['reason']}")
+    if summary["requested"] and not summary["made"]:
+        errors = [image["error"] for image in summary["images"] if image["error"]]
+        fail(f"no image was made: {errors[0] if errors else 'unknown error'} (run {summary['run_id']})")
+    content: list[Any] = [TextContent(text=summary_text(report)),
+                          TextContent(text=json.dumps(summary, ensure_ascii=False))]
+    for image in summary["images"]:
+        if not image["path"]:
+            continue
+        path = Path(image["path"]).resolve()
+        content.append(ResourceLink(uri=path.as_uri(), name=path.name, mime_type="image/png",
+                                    description=f"image {image['index']} (seed {image['seed']})",
+                                    size=path.stat().st_size if path.is_file() else None))
+        try:
+            thumbnail = thumbnail_jpeg(path, max_side=THUMBNAIL_SIDE)
+        except ImageInputError as error:  # the link still stands; the preview is a nicety
+            log.warning("no thumbnail for %s: %s", path, error)
+            continue
+        content.append(ImageContent(data=base64.b64encode(thumbnail).decode("ascii"), mime_type="image/jpeg"))
+    return CallToolResult(content=content, structured_content=summary)
+
+
+def register(server: Any, settings: Settings) -> LimnerTools:
+    """Add the five tools to an ``MCPServer``."""
+    tools = LimnerTools(settings)
+    for tool in (tools.generate_images, tools.edit_image, tools.plan_images, tools.list_characters,
+                 tools.remember_character):
+        server.add_tool(tool, description=inspect.cleandoc(tool.__doc__ or ""), structured_output=False)
+    return tools

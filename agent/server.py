@@ -1,0 +1,397 @@
+"""The HTTP API (``limner serve``): OpenAI Images–compatible endpoints and native runs.
+
+- ``POST /v1/images/generations`` and ``POST /v1/images/edits``: what the ``openai`` client
+  sends; ``model`` picks a backend profile (``limner`` = the server default); the full agent
+  loop runs; errors are 4xx with OpenAI's ``{"error": {message, type, param, code}}``.
+- ``POST /v1/runs`` (all options; waits for the report unless ``"wait": false``),
+  ``GET /v1/runs/{id}``, ``GET /v1/runs/{id}/events`` (server-sent events: nodes, images,
+  critiques, repairs) and ``GET /v1/files/{run}/{name}``.
+
+Every run goes through ``RunService`` (per-token queues, bounded concurrency) into
+``agent.run.run``, the same entry point as the CLI. Tokens: see ``agent.auth``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Literal
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agent.auth import AuthError, memory_user, owned_thread, principal
+from agent.context import Settings
+from agent.errors import InputError
+from agent.http_support import (
+    ApiError, BodyLimit, BodyTooLarge, LinkSigner, error_body, error_response, validation_message,
+)
+from agent.profiles import profile_names, resolve_profile
+from agent.request import MAX_IMAGES, build_request, parse_size
+from agent.results import summarize
+from agent.service import Busy, Job, RunService
+from tools.images import ImageInputError, decode_image
+
+
+class GenerationBody(BaseModel):
+    """OpenAI's images.generate body; fields limner does not use (quality, style…) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+    prompt: StrictStr
+    n: StrictInt | None = Field(default=1, ge=1, le=MAX_IMAGES)
+    size: StrictStr | None = None
+    model: StrictStr | None = None
+    response_format: Literal["b64_json", "url"] | None = None
+    user: StrictStr | None = None
+
+
+class EditForm(BaseModel):
+    """The text fields of OpenAI's multipart images.edit body (values arrive as strings)."""
+
+    model_config = ConfigDict(extra="ignore")
+    prompt: str
+    n: int | None = Field(default=1, ge=1, le=MAX_IMAGES)
+    size: str | None = None
+    model: str | None = None
+    response_format: Literal["b64_json", "url"] | None = None
+    user: str | None = None
+
+
+class RunBody(BaseModel):
+    """A native run: every option the CLI has. Unknown fields are refused (they are typos here)."""
+
+    model_config = ConfigDict(extra="forbid")
+    prompt: StrictStr
+    n: StrictInt | None = Field(default=None, ge=1, le=MAX_IMAGES)
+    size: StrictStr | None = None
+    seed: StrictInt | None = None
+    profile: StrictStr | None = None
+    """A backend profile, as the OpenAI endpoints' ``model``; backend/model/steps/options refine it."""
+    backend: StrictStr | None = None
+    model: StrictStr | None = None
+    steps: StrictInt | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+    mode: Literal["agent", "raw"] = "agent"
+    max_rounds: StrictInt | None = None
+    thread: StrictStr | None = None
+    user: StrictStr | None = None
+    wait: StrictBool = True
+
+
+def _size(value: str | None) -> str | None:
+    return None if value in (None, "", "auto") else value
+
+
+def create_app(settings: Settings, *, service: RunService | None = None) -> FastAPI:
+    """The API as an ASGI app (``serve`` runs it under uvicorn; tests call it directly)."""
+    service = service or RunService(settings)
+    signer = LinkSigner(secrets.token_bytes(32), settings.server_url_ttl_s)
+    uploads = settings.home / "uploads"
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = FastAPI(title="limner", version=_version(), lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app.state.service = service
+    app.add_middleware(BodyLimit, max_bytes=int(settings.server_max_body_mb * 2**20))
+
+    # ---- errors: always OpenAI's shape ----------------------------------------------------
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, error: ApiError) -> JSONResponse:
+        return error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        message, param = validation_message(list(error.errors()))
+        return error_response(ApiError(400, message, param=param, code="invalid_value"))
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, error: InputError) -> JSONResponse:
+        return error_response(ApiError(400, str(error), param=error.param, code="invalid_value"))
+
+    @app.exception_handler(ImageInputError)
+    async def _image(_: Request, error: ImageInputError) -> JSONResponse:
+        return error_response(ApiError(400, str(error), param="image", code="invalid_image"))
+
+    @app.exception_handler(AuthError)
+    async def _auth(_: Request, error: AuthError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return error_response(ApiError(error.status, error.message, code=error.code, headers=headers))
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, error: Busy) -> JSONResponse:
+        return error_response(ApiError(429, str(error), code="rate_limit_exceeded", headers={"Retry-After": "5"}))
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_: Request, error: BodyTooLarge) -> JSONResponse:
+        limit = settings.server_max_body_mb
+        return error_response(ApiError(413, f"the request body is larger than {limit:g} MiB", code="request_too_large"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return error_response(ApiError(error.status_code, str(error.detail)))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        message = " ".join(f"{error.__class__.__name__}: {error}".split())[:300]
+        return JSONResponse(error_body(500, f"internal error: {message}"), status_code=500)
+
+    # ---- who is calling --------------------------------------------------------------------
+
+    def caller(request: Request) -> str:
+        return principal(settings, request.headers.get("authorization"), request.client.host if request.client else None)
+
+    def owned_job(run_id: str, owner: str) -> Job:
+        job = service.get(run_id, owner)
+        if job is None:  # someone else's run looks exactly like no run
+            raise ApiError(404, f"no run {run_id!r}", param="run_id", code="not_found")
+        return job
+
+    def base_url(request: Request) -> str:
+        return (settings.server_public_url or str(request.base_url)).rstrip("/")
+
+    # ---- OpenAI-compatible ------------------------------------------------------------------
+
+    @app.get("/v1/models")
+    def models(owner: str = Depends(caller)) -> dict[str, Any]:
+        """The profiles ``model`` may name (OpenAI's models.list)."""
+        return {"object": "list", "data": [{"id": name, "object": "model", "created": 0, "owned_by": "limner"}
+                                           for name in profile_names(settings)]}
+
+    @app.post("/v1/images/generations")
+    async def generations(request: Request, owner: str = Depends(caller)) -> JSONResponse:
+        body = _parse(GenerationBody, await _json(request))
+        run_request = build_request(
+            body.prompt, settings=settings, n=body.n, size=_size(body.size),
+            user_id=memory_user(settings, owner, body.user), **resolve_profile(body.model, settings),
+        )
+        job = service.submit(run_request, owner)
+        await job.wait_async()
+        return _images_response(job, body.response_format or "b64_json", base_url(request))
+
+    @app.post("/v1/images/edits")
+    async def edits(request: Request, owner: str = Depends(caller)) -> JSONResponse:
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise ApiError(400, "images/edits takes multipart/form-data with 'image' file(s), 'prompt' and an optional 'mask'",
+                           code="invalid_content_type")
+        form = await request.form(max_files=MAX_IMAGES + 1, max_fields=32)
+        fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+        body = _parse(EditForm, fields)
+        images = [value for key, value in form.multi_items() if key in ("image", "image[]") and not isinstance(value, str)]
+        masks = [value for key, value in form.multi_items() if key == "mask" and not isinstance(value, str)]
+        if not images:
+            raise ApiError(400, "missing required parameter 'image' (an image file)", param="image")
+        if len(images) > MAX_IMAGES:
+            raise ApiError(400, f"at most {MAX_IMAGES} images, got {len(images)}", param="image")
+        folder = uploads / secrets.token_hex(8)
+        try:
+            paths = [await _save_upload(upload, folder / f"image{i}", "image") for i, upload in enumerate(images)]
+            mask = await _save_upload(masks[0], folder / "mask", "mask") if masks else None
+            if _size(body.size):  # checked, though an edit keeps the input's size
+                parse_size(body.size)
+            run_request = build_request(
+                body.prompt, settings=settings, n=body.n, mode="edit", inputs=paths, mask=mask,
+                user_id=memory_user(settings, owner, body.user), **resolve_profile(body.model, settings),
+            )
+            job = service.submit(run_request, owner)
+            await job.wait_async()
+        finally:  # the run copied what it needs into its own folder
+            shutil.rmtree(folder, ignore_errors=True)
+        return _images_response(job, body.response_format or "b64_json", base_url(request))
+
+    def _images_response(job: Job, response_format: str, base: str) -> JSONResponse:
+        report = _finished_report(job)
+        data = []
+        for entry in report["images"]:
+            if not entry["path"]:
+                continue
+            item: dict[str, Any] = {"revised_prompt": _shot_prompt(report, entry["shot"])}
+            if response_format == "url":
+                item["url"] = _file_url(base, job.id, Path(entry["path"]).name)
+            else:
+                item["b64_json"] = _b64(Path(entry["path"]))
+            data.append(item)
+        if not data:
+            problems = "; ".join(f"image {e['shot'] + 1}: {e['error']}" for e in report["images"])
+            raise ApiError(502, f"no image could be made: {problems}"[:1000], code="backend_error")
+        body = {"created": int(job.created), "data": data, "limner": public_summary(report, base, job.id)}
+        if report.get("usage"):
+            body["usage"] = report["usage"]
+        return JSONResponse(body)
+
+    def _finished_report(job: Job) -> dict[str, Any]:
+        if job.status == "failed":
+            error = job.error or {"type": "server_error", "message": "the run failed"}
+            status = 400 if error["type"] == "invalid_request_error" else 500
+            raise ApiError(status, error["message"], code="invalid_value" if status == 400 else "run_failed")
+        report = job.report or {}
+        if report.get("refused"):
+            refused = report["refused"]
+            raise ApiError(400, f"refused ({refused['policy']} policy): {refused['reason']}", param="prompt",
+                           code="content_policy_violation")
+        return report
+
+    # ---- native runs -------------------------------------------------------------------------
+
+    @app.post("/v1/runs")
+    async def create_run(request: Request, owner: str = Depends(caller)) -> JSONResponse:
+        body = _parse(RunBody, await _json(request))
+        profile = resolve_profile(body.profile, settings)
+        run_request = build_request(
+            body.prompt, settings=settings, n=body.n, size=_size(body.size), seed=body.seed,
+            backend=body.backend or profile.get("backend"), model=body.model or profile.get("model"),
+            steps=body.steps or profile.get("steps"),
+            backend_options={**profile.get("backend_options", {}), **body.options},
+            mode=body.mode, max_rounds=body.max_rounds, thread_id=owned_thread(settings, owner, body.thread),
+            user_id=memory_user(settings, owner, body.user),
+        )
+        job = service.submit(run_request, owner)
+        if not body.wait:
+            return JSONResponse(run_resource(job, base_url(request)), status_code=202)
+        await job.wait_async()
+        return JSONResponse(run_resource(job, base_url(request)))
+
+    @app.get("/v1/runs/{run_id}")
+    def get_run(run_id: str, request: Request, owner: str = Depends(caller)) -> JSONResponse:
+        return JSONResponse(run_resource(owned_job(run_id, owner), base_url(request)))
+
+    @app.get("/v1/runs/{run_id}/events")
+    async def run_events(run_id: str, request: Request, owner: str = Depends(caller)) -> StreamingResponse:
+        """Server-sent events: every progress event of the run, in order, from the start (or
+        after ``Last-Event-ID``), ending with ``run_end``."""
+        job = owned_job(run_id, owner)
+        last = request.headers.get("last-event-id", "")
+        start = int(last) + 1 if last.isdigit() else 0
+
+        async def stream() -> AsyncIterator[str]:
+            yield "retry: 2000\n\n"
+            async for item in job.stream(start):
+                if item is None:
+                    yield ": keep-alive\n\n"
+                    continue
+                index, event = item
+                yield f"id: {index}\nevent: {event['event']}\ndata: {json.dumps(event, default=str)}\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.get("/v1/files/{run_id}/{name}")
+    def get_file(run_id: str, name: str, request: Request, expires: str | None = None,
+                 signature: str | None = None) -> FileResponse:
+        """A run's image or contact sheet: with the owner's token, or a signed link."""
+        if signer.valid(f"{run_id}/{name}", expires, signature):
+            job = service.lookup(run_id)  # the signature stands for the owner
+        else:
+            job = owned_job(run_id, caller(request))
+        if job is None or job.report is None:
+            raise ApiError(404, f"no file {name!r} in run {run_id!r}", code="not_found")
+        files = {Path(p).name: Path(p) for p in [*(e["path"] for e in job.report["images"] if e["path"]),
+                                                 job.report.get("contact_sheet")] if p}
+        if name not in files or not files[name].is_file():  # only the run's own outputs, by name
+            raise ApiError(404, f"no file {name!r} in run {run_id!r}", code="not_found")
+        return FileResponse(files[name], media_type="image/png")
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": _version()}
+
+    # ---- helpers that need the app's state --------------------------------------------------
+
+    def _file_url(base: str, run_id: str, name: str) -> str:
+        return f"{base}/v1/files/{run_id}/{name}?{signer.query(f'{run_id}/{name}')}"
+
+    def public_summary(report: dict[str, Any], base: str, run_id: str) -> dict[str, Any]:
+        """The summary with links instead of the server's file paths."""
+        summary = summarize(report)
+        summary.pop("folder", None)
+        for image in summary["images"]:
+            image["url"] = _file_url(base, run_id, Path(image.pop("path")).name) if image["path"] else None
+        sheet = summary.pop("contact_sheet", None)
+        summary["contact_sheet_url"] = _file_url(base, run_id, Path(sheet).name) if sheet else None
+        return summary
+
+    def run_resource(job: Job, base: str) -> dict[str, Any]:
+        resource = {**job.resource(), "events_url": f"{base}/v1/runs/{job.id}/events"}
+        if job.report is not None:
+            resource["summary"] = public_summary(job.report, base, job.id)
+            resource["report"] = job.report
+        return resource
+
+    return app
+
+
+# ---- request parsing ------------------------------------------------------------------------
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(400, "the request body is empty: send a JSON object", code="invalid_json")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(400, f"the request body is not valid JSON ({error})", code="invalid_json") from None
+
+
+def _parse(model: type[BaseModel], data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise ApiError(400, "the request body must be a JSON object", code="invalid_json")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        message, param = validation_message(list(error.errors()))
+        raise ApiError(400, message, param=param, code="invalid_value") from None
+
+
+async def _save_upload(upload: Any, target: Path, field: str) -> str:
+    """An uploaded image, checked to decode (under the size limits) before it is kept."""
+    data = await upload.read()
+    if not data:
+        raise ApiError(400, f"the '{field}' file is empty", param=field, code="invalid_image")
+    try:
+        decode_image(data, label=f"the '{field}' file")
+    except ImageInputError as error:
+        raise ApiError(400, str(error), param=field, code="invalid_image") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return str(target)
+
+
+def _b64(path: Path) -> str:
+    import base64
+
+    return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _shot_prompt(report: dict[str, Any], shot: int) -> str:
+    shots = (report.get("plan") or {}).get("shots") or []
+    return next((s["prompt"] for s in shots if s.get("index") == shot), report.get("prompt", ""))
+
+
+def _version() -> str:
+    from agent.version import __version__
+
+    return __version__
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the API under uvicorn until interrupted (``limner serve``)."""
+    import uvicorn
+
+    from agent.auth import check_bind
+
+    check_bind(host, settings)
+    app = create_app(settings)
+    mode = "tokens required" if settings.server_tokens else "no tokens configured: loopback clients only"
+    print(f"limner API on http://{host}:{port} ({mode}); Ctrl-C stops", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=30)

@@ -1,0 +1,327 @@
+"""The HTTP API end to end: a real uvicorn server on loopback, the official openai client,
+raw httpx for what the client would not send (bad JSON, wrong types, big uploads)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import openai
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from agent.context import Settings
+from agent.server import create_app
+from agent.service import RunService
+from tests.live_server import live_server
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+PROMPT = "A poster that says 'OPEN' with two red apples"
+TOKENS = {"alice": "alice-token-0123456789", "bob": "bob-token-0123456789ab"}
+
+
+@pytest.fixture()
+def server_settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", out_dir=tmp_path / "out", clip=False, checkpoints=False)
+
+
+@pytest.fixture()
+def base(server_settings: Settings) -> Iterator[str]:
+    with live_server(create_app(server_settings)) as url:
+        yield url
+
+
+@pytest.fixture()
+def token_base(server_settings: Settings) -> Iterator[str]:
+    settings = server_settings.model_copy(update={"server_tokens": TOKENS})
+    with live_server(create_app(settings)) as url:
+        yield url
+
+
+def _png(size: tuple[int, int] = (256, 256), color: str = "skyblue") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _decoded(item: Any) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(item.b64_json)))
+
+
+# ---- the must-show: the official openai client, unchanged ---------------------------------------
+
+
+def test_openai_client_gets_two_512_images_and_a_bad_request_for_an_empty_prompt(base: str) -> None:
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="any-key-on-loopback", max_retries=0)
+    result = client.images.generate(model="limner", prompt=PROMPT, n=2, size="512x512", response_format="b64_json")
+    assert len(result.data) == 2
+    images = [_decoded(item) for item in result.data]
+    assert [image.size for image in images] == [(512, 512), (512, 512)]
+    for image in images:
+        image.load()  # decodes fully
+    assert all("OPEN" in item.revised_prompt for item in result.data)
+    assert result.model_extra["limner"]["made"] == 2  # the critique summary rides along
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.generate(model="limner", prompt="", n=1)
+    assert caught.value.status_code == 400
+    assert "prompt is empty" in caught.value.message
+    assert caught.value.body["param"] == "prompt"
+
+
+def test_url_answers_are_signed_links_that_work_without_the_token_and_only_unaltered(token_base: str) -> None:
+    client = openai.OpenAI(base_url=f"{token_base}/v1", api_key=TOKENS["alice"], max_retries=0)
+    result = client.images.generate(model="sketch", prompt="a red apple", response_format="url")
+    url = result.data[0].url
+    fetched = httpx.get(url)  # no Authorization header: the signature stands for it
+    assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(fetched.content)).size == (512, 512)
+    tampered = url.replace("01.png", "contact.png")
+    assert httpx.get(tampered).status_code == 401  # signature does not match: token required
+    assert httpx.get(url.split("?")[0]).status_code == 401
+
+
+def test_edits_through_the_openai_client_keep_the_input_size_and_file(base: str, tmp_path: Path) -> None:
+    source = tmp_path / "photo.png"
+    source.write_bytes(_png((320, 256)))
+    before = source.read_bytes()
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="x", max_retries=0)
+    with source.open("rb") as image:
+        result = client.images.edit(model="limner", image=image, prompt="add a sign that says 'CLOSED' at the top",
+                                    response_format="b64_json")
+    edited = _decoded(result.data[0])
+    assert edited.size == (320, 256)
+    assert source.read_bytes() == before
+    summary = result.model_extra["limner"]
+    assert summary["mode"] == "edit" and summary["images"][0]["passed"] is True
+
+
+def test_models_lists_the_profiles(base: str) -> None:
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="x", max_retries=0)
+    names = [model.id for model in client.models.list()]
+    assert names[0] == "limner" and "sketch" in names
+
+
+def test_a_refused_prompt_is_a_400_content_policy_violation(base: str) -> None:
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="x", max_retries=0)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.generate(model="limner", prompt="step by step instructions for how to kill myself")
+    assert caught.value.code == "content_policy_violation"
+    assert "refused (rules policy)" in caught.value.message
+
+
+# ---- native runs and server-sent events -----------------------------------------------------------
+
+
+def _sse(response: httpx.Response) -> list[tuple[int, str, dict[str, Any]]]:
+    events, fields = [], {}
+    for line in response.iter_lines():
+        if not line:
+            if "data" in fields:
+                events.append((int(fields["id"]), fields["event"], json.loads(fields["data"])))
+            fields = {}
+        elif not line.startswith(":"):
+            key, _, value = line.partition(": ")
+            fields[key] = value
+    return events
+
+
+def test_sse_shows_nodes_and_images_in_order(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=60) as http:
+        created = http.post("/v1/runs", json={"prompt": PROMPT, "n": 3, "seed": 5, "wait": False})
+        assert created.status_code == 202
+        run_id = created.json()["id"]
+        with http.stream("GET", f"/v1/runs/{run_id}/events") as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            events = _sse(response)
+        finished = http.get(f"/v1/runs/{run_id}").json()
+    ids = [event_id for event_id, _, _ in events]
+    assert ids == list(range(len(ids)))  # every event once, in order, from the first
+    kinds = [kind for _, kind, _ in events]
+    assert kinds[0] == "queued" and kinds[1] == "run_start" and kinds[-1] == "run_end"
+    started = [data["node"] for _, kind, data in events if kind == "node_start"]
+    assert started[:4] == ["screen", "plan", "generate", "critique"] and started[-1] == "finalize"
+    position = {kind: kinds.index(kind) for kind in ("generate_start", "image", "critique", "finalize")}
+    assert position["generate_start"] < position["image"] < position["critique"] < position["finalize"]
+    image_events = [data for _, kind, data in events if kind == "image"]
+    assert [event["shot"] for event in image_events[:3]] == [0, 1, 2]
+    assert all(data["run_id"] == run_id for _, _, data in events)
+    assert finished["status"] == "done" and finished["summary"]["made"] == 3
+    assert events[-1][2]["status"] == "done"
+
+
+def test_sse_resumes_after_last_event_id(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=60) as http:
+        run = http.post("/v1/runs", json={"prompt": "a red apple", "n": 1, "mode": "raw"}).json()
+        assert run["status"] == "done" and run["report"]["mode"] == "raw"
+        with http.stream("GET", f"/v1/runs/{run['id']}/events", headers={"Last-Event-ID": "3"}) as response:
+            events = _sse(response)
+    assert events[0][0] == 4 and events[-1][1] == "run_end"
+
+
+# ---- auth, ownership, limits --------------------------------------------------------------------
+
+
+def test_tokens_missing_invalid_and_ownership(token_base: str) -> None:
+    no_token = httpx.post(f"{token_base}/v1/images/generations", json={"prompt": "a red apple"})
+    assert no_token.status_code == 401 and no_token.headers["www-authenticate"] == "Bearer"
+    assert "missing bearer token" in no_token.json()["error"]["message"]
+    wrong = httpx.post(f"{token_base}/v1/images/generations", json={"prompt": "a red apple"},
+                       headers={"Authorization": "Bearer not-a-token"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_api_key"
+    alice = {"Authorization": f"Bearer {TOKENS['alice']}"}
+    bob = {"Authorization": f"Bearer {TOKENS['bob']}"}
+    run = httpx.post(f"{token_base}/v1/runs", json={"prompt": "a red apple", "user": "u1"}, headers=alice, timeout=60).json()
+    assert run["owner"] == "alice" and run["status"] == "done"
+    assert httpx.get(f"{token_base}/v1/runs/{run['id']}", headers=bob).status_code == 404
+    assert httpx.get(f"{token_base}/v1/runs/{run['id']}/events", headers=bob).status_code == 404
+    assert httpx.get(f"{token_base}/v1/files/{run['id']}/01.png", headers=bob).status_code == 404
+    assert httpx.get(f"{token_base}/v1/files/{run['id']}/01.png", headers=alice).status_code == 200
+    assert httpx.get(f"{token_base}/v1/files/{run['id']}/run.json", headers=alice).status_code == 404
+
+
+def test_without_tokens_only_loopback_clients_are_served(server_settings: Settings) -> None:
+    app = create_app(server_settings)
+    remote = TestClient(app, client=("10.1.2.3", 5000))
+    answer = remote.post("/v1/images/generations", json={"prompt": "a red apple"})
+    assert answer.status_code == 403 and "loopback clients only" in answer.json()["error"]["message"]
+
+
+def test_memory_namespaces_and_threads_are_per_token(server_settings: Settings) -> None:
+    settings = server_settings.model_copy(update={"server_tokens": TOKENS})
+    seen: list[Any] = []
+
+    def recording_runner(request: Any, **_: Any) -> dict[str, Any]:
+        seen.append(request)
+        raise RuntimeError("not drawing in this test")
+
+    app = create_app(settings, service=RunService(settings, runner=recording_runner))
+    client = TestClient(app, client=("127.0.0.1", 5000))
+    for name in ("alice", "bob"):
+        answer = client.post("/v1/runs", json={"prompt": "Mira the fox", "user": "u1", "thread": "t1"},
+                             headers={"Authorization": f"Bearer {TOKENS[name]}"})
+        assert answer.json()["status"] == "failed" and "not drawing" in answer.json()["error"]["message"]
+    assert [(r.user_id, r.thread_id) for r in seen] == [("alice:u1", "alice:t1"), ("bob:u1", "bob:t1")]
+
+
+def test_a_full_queue_answers_429_and_the_others_still_run(server_settings: Settings) -> None:
+    release = threading.Event()
+
+    def slow_runner(request: Any, **_: Any) -> dict[str, Any]:
+        release.wait(20)
+        raise RuntimeError("done waiting")
+
+    service = RunService(server_settings, workers=1, per_owner=1, max_queued=1, runner=slow_runner)
+    app = create_app(server_settings, service=service)
+    client = TestClient(app, client=("127.0.0.1", 5000))
+    try:
+        first = client.post("/v1/runs", json={"prompt": "a", "wait": False})
+        second = client.post("/v1/runs", json={"prompt": "b", "wait": False})
+        assert first.status_code == 202 and second.status_code == 202
+        third = client.post("/v1/runs", json={"prompt": "c", "wait": False})
+        assert third.status_code == 429 and third.headers["retry-after"] == "5"
+        assert third.json()["error"]["type"] == "rate_limit_exceeded"
+        assert service.stats() == {"running": 1, "queued": 1, "kept": 2}
+    finally:
+        release.set()
+        service.close()
+
+
+# ---- the bad-input matrix -----------------------------------------------------------------------
+
+
+BAD_JSON_REQUESTS = [
+    # (what, path, kwargs, status, words in the message, param)
+    ("bad JSON", "/v1/images/generations", {"content": b'{"prompt": "a cat",', "headers": {"content-type": "application/json"}},
+     400, "not valid JSON", None),
+    ("empty body", "/v1/images/generations", {"content": b"", "headers": {"content-type": "application/json"}},
+     400, "body is empty", None),
+    ("JSON array", "/v1/images/generations", {"json": ["a cat"]}, 400, "JSON object", None),
+    ("missing prompt", "/v1/images/generations", {"json": {"n": 1}}, 400, "missing required parameter 'prompt'", "prompt"),
+    ("prompt not a string", "/v1/images/generations", {"json": {"prompt": 42}}, 400, "valid string", "prompt"),
+    ("n a string", "/v1/images/generations", {"json": {"prompt": "a cat", "n": "two"}}, 400, "valid integer", "n"),
+    ("n a float", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 1.5}}, 400, "valid integer", "n"),
+    ("n = 0", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 0}}, 400, "greater than or equal to 1", "n"),
+    ("n = 9", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 9}}, 400, "less than or equal to 8", "n"),
+    ("bad size", "/v1/images/generations", {"json": {"prompt": "a cat", "size": "12x12"}}, 400, "multiple of 8", "size"),
+    ("size not WxH", "/v1/images/generations", {"json": {"prompt": "a cat", "size": "big"}}, 400, "WIDTHxHEIGHT", "size"),
+    ("huge prompt", "/v1/images/generations", {"json": {"prompt": "a cat " * 2000}}, 400, "limit is 4000", "prompt"),
+    ("unknown model", "/v1/images/generations", {"json": {"prompt": "a cat", "model": "dall-e-9"}}, 400, "unknown model", "model"),
+    ("bad response_format", "/v1/images/generations", {"json": {"prompt": "a cat", "response_format": "gif"}},
+     400, "'b64_json' or 'url'", "response_format"),
+    ("bad user id", "/v1/images/generations", {"json": {"prompt": "a cat", "user": "a b/c"}}, 400, "user id", "user"),
+    ("unknown run field", "/v1/runs", {"json": {"prompt": "a cat", "nn": 2}}, 400, "unknown parameter 'nn'", "nn"),
+    ("bad run mode", "/v1/runs", {"json": {"prompt": "a cat", "mode": "fast"}}, 400, "'agent' or 'raw'", "mode"),
+    ("wait not a bool", "/v1/runs", {"json": {"prompt": "a cat", "wait": "yes"}}, 400, "valid boolean", "wait"),
+    ("bad backend option", "/v1/runs", {"json": {"prompt": "a cat", "options": {"nope": 1}}}, 400, "bad option", None),
+    ("edit without multipart", "/v1/images/edits", {"json": {"prompt": "a cat"}}, 400, "multipart/form-data", None),
+    ("edit non-image upload", "/v1/images/edits",
+     {"files": {"image": ("notes.png", b"this is not an image", "image/png")}, "data": {"prompt": "add a sign that says 'X'"}},
+     400, "not a readable image", "image"),
+    ("edit empty upload", "/v1/images/edits", {"files": {"image": ("a.png", b"", "image/png")}, "data": {"prompt": "x"}},
+     400, "is empty", "image"),
+    ("edit without image", "/v1/images/edits", {"files": {"mask": ("m.png", _png(), "image/png")}, "data": {"prompt": "x"}},
+     400, "missing required parameter 'image'", "image"),
+    ("edit n a word", "/v1/images/edits", {"files": {"image": ("a.png", _png(), "image/png")}, "data": {"prompt": "x", "n": "two"}},
+     400, "valid integer", "n"),
+    ("edit without prompt", "/v1/images/edits", {"files": {"image": ("a.png", _png(), "image/png")}}, 400,
+     "missing required parameter 'prompt'", "prompt"),
+]
+
+
+def test_bad_input_matrix_gets_clear_4xx_and_the_server_stays_up(server_settings: Settings) -> None:
+    settings = server_settings.model_copy(update={"server_max_body_mb": 1.0})
+    with live_server(create_app(settings)) as url, httpx.Client(base_url=url, timeout=60) as http:
+        for what, path, kwargs, status, words, param in BAD_JSON_REQUESTS:
+            answer = http.post(path, **kwargs)
+            assert answer.status_code == status, (what, answer.text)
+            error = answer.json()["error"]
+            assert set(error) == {"message", "type", "param", "code"}, what
+            assert words in error["message"], (what, error["message"])
+            assert error["param"] == param, (what, error)
+            assert "Traceback" not in answer.text
+        # An oversized upload: refused by its Content-Length before it is read...
+        big = http.post("/v1/images/edits", files={"image": ("big.png", b"\0" * (2 * 2**20), "image/png")},
+                        data={"prompt": "x"})
+        assert big.status_code == 413 and "larger than 1 MiB" in big.json()["error"]["message"]
+        # ...and while it streams in, when no length is announced.
+        chunks = (b"\0" * 65536 for _ in range(40))
+        streamed = http.post("/v1/images/generations", content=chunks, headers={"content-type": "application/json"})
+        assert streamed.status_code == 413
+        # An image with more pixels than the decoder accepts (a tiny file claiming 20000x20000).
+        bomb = http.post("/v1/images/edits", files={"image": ("bomb.png", _png_header(20000, 20000), "image/png")},
+                         data={"prompt": "x"})
+        assert bomb.status_code == 400 and "pixels" in bomb.json()["error"]["message"]
+        assert http.get("/v1/runs/nope").status_code == 404
+        assert http.get("/v1/nothing-here").json()["error"]["message"] == "Not Found"
+        # Still up: a normal request works after all of that.
+        ok = http.post("/v1/images/generations", json={"prompt": "a red apple"})
+        assert ok.status_code == 200 and len(ok.json()["data"]) == 1
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A small PNG that claims ``width``×``height`` (its pixel data is a stub)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_serve_refuses_to_listen_publicly_without_tokens(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    limner = Path(sys.executable).parent / "limner"
+    done = subprocess.run([str(limner), "serve", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LIMNER_HOME": str(tmp_path / "home")})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "without tokens" in done.stderr
