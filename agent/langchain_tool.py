@@ -139,9 +139,13 @@ def _progress(extra: EventHandler | None) -> EventHandler | None:
         writer = get_stream_writer()
     except (RuntimeError, KeyError, AttributeError):  # not inside a graph run
         writer = None
-    sinks = [sink for sink in (writer, extra) if sink is not None]
-    if not sinks:
+    if writer is None and extra is None:
         return None
+    # LangGraph's writer reads the caller's config from the context it is called in, and the
+    # run happens in an isolated one: call it back in (a copy of) the caller's context.
+    caller = contextvars.copy_context()
+
+    sinks = [sink for sink in (writer and functools.partial(caller.run, writer), extra) if sink is not None]
 
     def handle(event: dict[str, Any]) -> None:
         tagged = {"tool": "generate_images", **event}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, NoReturn, TypeVar
 
 import anyio
+import anyio.lowlevel
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
@@ -280,16 +281,18 @@ class LimnerTools:
     async def run(self, ctx: Context, request: Any) -> CallToolResult:
         """``agent.run.run`` in a worker thread; its events reach the client as progress.
 
-        The worker never touches the session: it drops each update into a memory stream
-        (``from_thread.run_sync`` hands it to the event loop's thread), and a task on the loop
-        sends the notifications, so a slow client never slows the run."""
+        The worker never touches the session: it drops each update into a memory stream, on
+        the event loop's own thread (``from_thread.run_sync`` with the loop's token, so it works
+        from whichever thread the graph calls back on), and a task on the loop sends the
+        notifications, so a slow client never slows the run."""
         send, receive = anyio.create_memory_object_stream[tuple[float, str]](max_buffer_size=math.inf)
         progress = Progress()
+        loop = anyio.lowlevel.current_token()
 
         def on_event(event: dict[str, Any]) -> None:
             update = progress(event)
             if update is not None:
-                anyio.from_thread.run_sync(send.send_nowait, update)
+                anyio.from_thread.run_sync(send.send_nowait, update, token=loop)
 
         def work() -> dict[str, Any]:
             from agent.run import run  # looked up per call: the one public entry point

@@ -16,6 +16,7 @@ SUITES: dict[str, str] = {
     "plans": "evals.plans",
     "diffusers": "evals.diffusers_speed",
     "memory": "evals.memory_search",
+    "server_load": "evals.server_load",
 }
 """Suite name → module with ``run(out_dir: Path, repeats: int) -> Path`` (the markdown report)."""
 
