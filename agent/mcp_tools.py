@@ -113,7 +113,10 @@ def caller(ctx: Context, settings: Settings, user: str | None) -> str:
     from agent.request import check_user
 
     if user is not None:
-        check_user(user)
+        try:
+            check_user(user)
+        except InputError as error:
+            fail(error)
     request = ctx.request_context.request if ctx is not None else None
     if request is None:
         return user or LOCAL

@@ -33,7 +33,8 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(settings.checkpoint_path, check_same_thread=False)
+    # Concurrent runs (a server) write the same file: wait for the lock rather than fail at once.
+    conn = sqlite3.connect(settings.checkpoint_path, check_same_thread=False, timeout=30)
     try:
         yield SqliteSaver(conn, serde=serializer())
     finally:
