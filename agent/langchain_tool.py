@@ -32,8 +32,8 @@ from pydantic import BaseModel, Field, ValidationError
 from agent.context import Settings
 from agent.errors import InputError
 from agent.profiles import DEFAULT_PROFILE, profile_names, resolve_profile
-from agent.request import _MAX_SEED, MAX_IMAGES, build_request, check_user
-from agent.results import _short, summarize, summary_text
+from agent.request import MAX_SEED, MAX_IMAGES, build_request, check_user
+from agent.results import shorten, summarize, summary_text
 
 EventHandler = Callable[[dict[str, Any]], None]
 
@@ -83,7 +83,7 @@ class GenerateImagesInput(BaseModel):
         description="Image backend or configured profile name. Omit for the configured default.",
     )
     seed: int | None = Field(
-        default=None, ge=0, le=_MAX_SEED,
+        default=None, ge=0, le=MAX_SEED,
         description="Seed of the first image (image i gets seed+i); the same seed draws the same "
         "image. Omit for a random one.",
     )
@@ -104,7 +104,7 @@ class PlanImagesInput(BaseModel):
         description=f"Number of images, 1-{MAX_IMAGES}. Omit to read it from the prompt (default 1).",
     )
     seed: int | None = Field(
-        default=None, ge=0, le=_MAX_SEED,
+        default=None, ge=0, le=MAX_SEED,
         description="Seed of the layout of image 1 (image i: seed+i); default 0.",
     )
 
@@ -241,7 +241,7 @@ def _compact_plan_json(plan: dict[str, Any]) -> str:
         if isinstance(value, float):
             return round(value, 3)
         if isinstance(value, str) and key in ("request", "prompt"):
-            return _short(value, _PLAN_PROMPT_CHARS)
+            return shorten(value, _PLAN_PROMPT_CHARS)
         return value
 
     return json.dumps(tidy(plan), ensure_ascii=False, separators=(",", ":"))
@@ -261,28 +261,25 @@ def limner_tool(settings: Settings | None = None, *, user: str = "local",
     the run's progress events (``node_start``, ``plan``, …)."""
     settings = settings or Settings()
     check_user(user)
-    names = ", ".join(name for name in profile_names(settings) if name != DEFAULT_PROFILE)
-    schema_backend = GenerateImagesInput.model_fields["backend"]
-    description = (schema_backend.description or "") + f" Choices: {names}."
-    args_schema = _with_backend_choices(description)
 
-    def generate_images(prompt: str, n: int | None = None, size: str | None = None, backend: str | None = None,
-                        seed: int | None = None, thread: str | None = None) -> tuple[str, dict[str, Any]]:
-        handler = _progress(on_event)
-        return _isolated(functools.partial(_generate, settings, user, handler, prompt, n, size, backend, seed, thread))
+    def generate_images(prompt: str, n: int | None = None, size: str | None = None,
+                        backend: str | None = None, seed: int | None = None,
+                        thread: str | None = None) -> tuple[str, dict[str, Any]]:
+        job = functools.partial(_generate, settings, user, _progress(on_event), prompt, n, size, backend, seed, thread)
+        return _isolated(job)
 
     async def agenerate_images(prompt: str, n: int | None = None, size: str | None = None,
-                               backend: str | None = None, seed: int | None = None, thread: str | None = None) -> tuple[str, dict[str, Any]]:
-        handler = _progress(on_event)
-        return await _in_thread(functools.partial(_generate, settings, user, handler, prompt, n, size, backend,
-                                                  seed, thread))
+                               backend: str | None = None, seed: int | None = None,
+                               thread: str | None = None) -> tuple[str, dict[str, Any]]:
+        job = functools.partial(_generate, settings, user, _progress(on_event), prompt, n, size, backend, seed, thread)
+        return await _in_thread(job)
 
     return StructuredTool.from_function(
         func=generate_images,
         coroutine=agenerate_images,
         name="generate_images",
         description=GENERATE_DESCRIPTION,
-        args_schema=args_schema,
+        args_schema=_generate_schema(settings),
         infer_schema=False,
         response_format="content_and_artifact",
         handle_tool_error=_tool_error,
@@ -290,11 +287,13 @@ def limner_tool(settings: Settings | None = None, *, user: str = "local",
     )
 
 
-def _with_backend_choices(description: str) -> type[GenerateImagesInput]:
-    """The input schema with the configured backend/profile names in the ``backend`` field's
-    description (they depend on the settings)."""
+def _generate_schema(settings: Settings) -> type[GenerateImagesInput]:
+    """The input schema with the configured backend and profile names in the ``backend``
+    field's description (they depend on the settings)."""
     from pydantic import create_model
 
+    names = ", ".join(name for name in profile_names(settings) if name != DEFAULT_PROFILE)
+    description = f"{GenerateImagesInput.model_fields['backend'].description} Choices: {names}."
     return create_model(
         "GenerateImagesInput",
         __base__=GenerateImagesInput,

@@ -17,7 +17,7 @@ Mode = Literal["agent", "raw", "edit"]
 MAX_IMAGES = 8
 MIN_SIDE, MAX_SIDE = 64, 2048
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
-_MAX_SEED = 2**32 - 1
+MAX_SEED = 2**32 - 1
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -48,7 +48,7 @@ class RunRequest(BaseModel):
     n: int | None = None
     """Number of images; None lets the planner read it from the prompt (default 1)."""
     size: tuple[int, int] = (512, 512)
-    seed: int = Field(ge=0, le=_MAX_SEED)
+    seed: int = Field(ge=0, le=MAX_SEED)
     """Image i gets seed + i."""
     backend: str = "sketch"
     model: str | None = None
@@ -69,7 +69,7 @@ class RunRequest(BaseModel):
     """A conversation: runs on the same thread continue from each other (follow-ups)."""
 
     def seeds(self, count: int) -> list[int]:
-        return [(self.seed + i) % (_MAX_SEED + 1) for i in range(count)]
+        return [(self.seed + i) % (MAX_SEED + 1) for i in range(count)]
 
 
 _USER = re.compile(r"[A-Za-z0-9_.@:+-]{1,128}")
@@ -166,8 +166,8 @@ def build_request(
     width_height = parse_size(size or settings.size) if (size or settings.size) else None
     if seed is None:
         seed = secrets.randbelow(2**31)
-    if not 0 <= seed <= _MAX_SEED:
-        raise InputError(f"seed must be from 0 to {_MAX_SEED}, got {seed}", param="seed")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must be from 0 to {MAX_SEED}, got {seed}", param="seed")
     if steps is not None and not 1 <= steps <= 200:
         raise InputError(f"steps must be from 1 to 200, got {steps}", param="steps")
     rounds = settings.max_rounds if max_rounds is None else max_rounds
@@ -212,3 +212,19 @@ def build_request(
         user_id=user_id,
         thread_id=thread_id,
     )
+
+
+_BUILD_KEYS = {"prompt", "n", "size", "seed", "backend", "model", "steps", "mode", "max_rounds", "out_dir",
+               "user_id", "backend_options", "inputs", "mask", "thread_id"}
+
+
+def request_from_input(data: dict[str, Any]) -> RunRequest:
+    """A request given as JSON (e.g. by ``langgraph dev`` clients): a complete RunRequest as
+    stored in a checkpoint, or just the user's fields (``{"prompt": "...", "n": 2}``), which are
+    validated by ``build_request`` with the configured settings."""
+    if {"seed", "out_dir", "run_id"} <= set(data):
+        return RunRequest.model_validate(data)
+    unknown = set(data) - _BUILD_KEYS
+    if unknown:
+        raise InputError(f"unknown request field(s): {', '.join(sorted(unknown))}")
+    return build_request(settings=Settings(), **data)

@@ -9,7 +9,7 @@ from typing import Any
 _REASON_MAX = 200
 
 
-def _short(text: str | None, limit: int = _REASON_MAX) -> str | None:
+def shorten(text: str | None, limit: int = _REASON_MAX) -> str | None:
     if text is None:
         return None
     text = " ".join(str(text).split())
@@ -24,12 +24,12 @@ def image_summary(entry: dict[str, Any]) -> dict[str, Any]:
         "seed": entry["seed"],
         "passed": entry["passed"],
         "failed_checks": [
-            {"name": check["name"], "reason": _short(check.get("reason"))}
+            {"name": check["name"], "reason": shorten(check.get("reason"))}
             for check in entry.get("checks", []) if check.get("status") == "fail"
         ],
         "repairs": [repair.get("kind") for repair in entry.get("repairs", [])],
-        "error": _short(entry.get("error")),
-        "flagged": _short((entry.get("flagged") or {}).get("reason")),
+        "error": shorten(entry.get("error")),
+        "flagged": shorten((entry.get("flagged") or {}).get("reason")),
     }
 
 
@@ -46,7 +46,7 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
         "size": report.get("size"),
         "passed": report.get("passed", False),
         "rounds": report.get("rounds", 0),
-        "refused": {"policy": refused.get("policy"), "reason": _short(refused.get("reason"))} if refused else None,
+        "refused": {"policy": refused.get("policy"), "reason": shorten(refused.get("reason"))} if refused else None,
         "thread": report.get("thread"),
         "images": images,
         "contact_sheet": report.get("contact_sheet"),

@@ -105,6 +105,13 @@ class InputState:
     request: RunRequest
     """The validated request (prompt, n, size, seeds, backend, mode, budget, run folder)."""
 
+    def __post_init__(self) -> None:
+        # Hosts that speak JSON (LangGraph's server) hand the request over as a dict.
+        if isinstance(self.request, dict):
+            from agent.request import request_from_input
+
+            self.request = request_from_input(self.request)
+
 
 @dataclass(kw_only=True)
 class State(InputState):

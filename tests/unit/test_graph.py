@@ -156,3 +156,21 @@ def test_search_runs_once_per_run(settings) -> None:
     done = SearchReport(status="failed", reason="offline", queries=["q"])
     runtime = SimpleNamespace(context=settings)
     assert route_after_plan(State(request=state.request, plan=needs, search=done), runtime) == "generate"
+
+
+def test_the_graph_takes_a_json_request_as_langgraph_servers_send_it(tmp_path) -> None:
+    """`langgraph dev` clients send {"request": {...}}: the user's fields are enough."""
+    from agent.context import Settings
+    from agent.graph import graph
+
+    settings = Settings(home=tmp_path / "home", clip=False, checkpoints=False)
+    out = graph.invoke({"request": {"prompt": "a red apple", "n": 1, "seed": 4, "out_dir": str(tmp_path / "out")}},
+                       context=settings)
+    image = out["report"]["images"][0]
+    assert image["seed"] == 4 and image["path"].startswith(str(tmp_path / "out"))
+    import pytest
+
+    from agent.errors import InputError
+
+    with pytest.raises(InputError, match="unknown request field"):
+        graph.invoke({"request": {"prompt": "a red apple", "colour": "red"}}, context=settings)

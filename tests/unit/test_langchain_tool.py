@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -45,6 +46,16 @@ class ToolCallingFake(GenericFakeChatModel):
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> "ToolCallingFake":
         return self
+
+
+class ChainNames(BaseCallbackHandler):
+    """Records the name of every chain run the caller's callbacks are told about."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+        self.names.append(kwargs.get("name") or "")
 
 
 # ---- the schema the calling model sees ---------------------------------------------------------
@@ -90,7 +101,8 @@ def test_invoke_returns_paths_and_the_summary(settings: Settings) -> None:
     # The artifact is the bounded summary of the report the run wrote.
     report = json.loads((Path(artifact["folder"]) / "run.json").read_text())
     assert artifact == summarize(report)
-    assert [image["path"] for image in artifact["images"]] == paths and [i["seed"] for i in artifact["images"]] == [5, 6]
+    assert [image["path"] for image in artifact["images"]] == paths
+    assert [image["seed"] for image in artifact["images"]] == [5, 6]
     assert len(content) < 1000 and "base64" not in content
     assert {"tool": "generate_images", "event": "node_start", "node": "plan"} in events
 
@@ -158,7 +170,8 @@ def test_an_agent_with_its_own_checkpointer_calls_the_tools(settings: Settings) 
         AIMessage("Here are your images."),
     ]
     agent = create_agent(ToolCallingFake(messages=iter(script)), limner_tools(settings), checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "caller-thread"}}
+    seen = ChainNames()
+    config = {"configurable": {"thread_id": "caller-thread"}, "callbacks": [seen]}
     custom = []
     for mode, chunk in agent.stream({"messages": [HumanMessage("draw a fox")]}, config,
                                     stream_mode=["updates", "custom"]):
@@ -177,9 +190,13 @@ def test_an_agent_with_its_own_checkpointer_calls_the_tools(settings: Settings) 
     # never as a subgraph of the caller (so `limner resume` finds it).
     run_id = generated.artifact["run_id"]
     with sqlite3.connect(settings.checkpoint_path) as conn:
-        namespaces = {row[0] for row in conn.execute("select checkpoint_ns from checkpoints where thread_id = ?", (run_id,))}
+        rows = conn.execute("select checkpoint_ns from checkpoints where thread_id = ?", (run_id,))
+        namespaces = {row[0] for row in rows}
     assert namespaces == {""}
     assert resume(run_id, settings=settings)["run_id"] == run_id
+    # The caller's callbacks (tracing, `messages` streaming) see the tool call, not limner's
+    # own nodes or its planner's model calls.
+    assert "tools" in seen.names and not {"screen", "plan", "generate", "finalize"} & set(seen.names)
 
 
 def test_an_async_agent_gets_the_result_and_the_progress(settings: Settings) -> None:
@@ -229,7 +246,8 @@ def test_tool_node_turns_errors_into_messages(settings: Settings) -> None:
     "args, message",
     [
         ({"prompt": ""}, "the prompt is empty"),
-        ({"prompt": "a cat", "n": 9}, "invalid arguments for generate_images: n: Input should be less than or equal to 8 (got 9)"),
+        ({"prompt": "a cat", "n": 9},
+         "invalid arguments for generate_images: n: Input should be less than or equal to 8 (got 9)"),
         ({"prompt": "a cat", "n": 0}, "n: Input should be greater than or equal to 1"),
         ({"prompt": "a cat", "size": "100x7"}, "size '100x7': each side must be a multiple of 8 from 64 to 2048"),
         ({"prompt": "a cat", "size": "big"}, "size 'big' is not WIDTHxHEIGHT"),
