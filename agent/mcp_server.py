@@ -115,7 +115,10 @@ class BearerAuth:
 def http_app(settings: Settings, *, host: str = "127.0.0.1") -> ASGIApp:
     """The streamable-HTTP ASGI app (endpoint ``/mcp``) behind the bearer check. The SDK adds
     DNS-rebinding protection (Host/Origin checks) when ``host`` is a loopback address."""
-    return BearerAuth(build_server(settings).streamable_http_app(host=host), settings)
+    from agent.http_support import BodyLimit
+
+    app = BearerAuth(build_server(settings).streamable_http_app(host=host), settings)
+    return BodyLimit(app, int(settings.server_max_body_mb * 2**20))
 
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8001) -> None:

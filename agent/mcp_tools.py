@@ -28,6 +28,7 @@ from pydantic import Field
 from agent.auth import LOCAL, memory_user
 from agent.context import Settings
 from agent.errors import InputError
+from agent.request import MAX_SEED, build_request, check_user
 
 log = logging.getLogger("limner.mcp")
 T = TypeVar("T")
@@ -46,8 +47,8 @@ Backend = Annotated[str | None, Field(description="Backend or profile name: 'lim
                                                   "profile from the server's configuration.")]
 User = Annotated[str | None, Field(description="Whose remembered characters to use (a memory namespace; "
                                                "default: the local user, or the caller's token).")]
-Seed = Annotated[int | None, Field(ge=0, le=2**32 - 1, description="Base seed: image i gets seed+i "
-                                                                     "(default: random, reported).")]
+Seed = Annotated[int | None, Field(ge=0, le=MAX_SEED,
+                                   description="Base seed: image i gets seed+i (default: random, reported).")]
 
 
 def one_line(text: object, limit: int = _ERROR_MAX) -> str:
@@ -110,8 +111,6 @@ def caller(ctx: Context, settings: Settings, user: str | None) -> str:
     """The memory namespace of this call. Over stdio (no HTTP request) the process belongs to
     its local user: the ``user`` argument or "local". Over HTTP the bearer check has named the
     caller, and ``memory_user`` keeps one token's users apart from another's."""
-    from agent.request import check_user
-
     if user is not None:
         try:
             check_user(user)
@@ -124,6 +123,34 @@ def caller(ctx: Context, settings: Settings, user: str | None) -> str:
     if owner is None:  # the app was served without the bearer check: refuse rather than guess
         fail("unauthenticated request: the server did not identify the caller")
     return memory_user(settings, owner, user)
+
+
+def workspace(ctx: Context, settings: Settings) -> Path | None:
+    """Over HTTP with tokens, the caller's own folder (``<out_dir>/<token name>``): its runs are
+    written there and file arguments must point inside it, so a token can reach neither the
+    server's other files nor another token's images. None over stdio and on a loopback server
+    without tokens, where the caller is the machine's local user."""
+    request = ctx.request_context.request if ctx is not None else None
+    if request is None or not settings.server_tokens:
+        return None
+    owner = getattr(request.state, PRINCIPAL, None)
+    if owner is None:
+        fail("unauthenticated request: the server did not identify the caller")
+    return (settings.out_dir / owner).resolve()
+
+
+def confined(paths: list[str], root: Path | None) -> list[str]:
+    """``paths`` as given (stdio), or resolved inside ``root`` (HTTP; relative ones from it)."""
+    if root is None:
+        return paths
+    inside = []
+    for given in paths:
+        path = (root / Path(given).expanduser()).resolve()  # an absolute ``given`` replaces root
+        if not path.is_relative_to(root):
+            fail(f"{given}: over HTTP, file arguments must be images in your own outputs ({root}); "
+                 "generate or edit there first")
+        inside.append(str(path))
+    return inside
 
 
 class LimnerTools:
@@ -168,12 +195,11 @@ class LimnerTools:
         failed. Returns a short summary, a file link and a small JPEG preview per image; the
         PNG files themselves stay on the server's disk. Takes seconds (offline sketch) to
         minutes (diffusion models); progress notifications are sent while it runs."""
-        from agent.request import build_request
-
         profile = self.profile(backend)
         user_id = caller(ctx, self.settings, user)
+        root = workspace(ctx, self.settings)
         request = await self.in_thread(lambda: build_request(
-            prompt, settings=self.settings, n=n, size=size, seed=seed, user_id=user_id, **profile))
+            prompt, settings=self.settings, n=n, size=size, seed=seed, user_id=user_id, out_dir=root, **profile))
         return await self.run(ctx, request)
 
     async def edit_image(
@@ -191,13 +217,13 @@ class LimnerTools:
         the instruction says), check the result and repair it. The input file is never
         modified; the edited versions are new files, returned like generate_images returns
         its images."""
-        from agent.request import build_request
-
         profile = self.profile(backend)
         user_id = caller(ctx, self.settings, user)
+        root = workspace(ctx, self.settings)
+        inputs = confined([image_path, *([mask_path] if mask_path else [])], root)
         request = await self.in_thread(lambda: build_request(
-            instruction, settings=self.settings, n=n, seed=seed, mode="edit", inputs=[image_path],
-            mask=mask_path, user_id=user_id, **profile))
+            instruction, settings=self.settings, n=n, seed=seed, mode="edit", inputs=inputs[:1],
+            mask=inputs[1] if mask_path else None, user_id=user_id, out_dir=root, **profile))
         return await self.run(ctx, request)
 
     async def plan_images(
@@ -210,7 +236,6 @@ class LimnerTools:
         Fast; use it to check how a request will be understood."""
         from agent.nodes.plan import remembered_characters
         from agent.planning.planner import make_plan
-        from agent.request import build_request
         from tools.safety import policy
 
         user_id = caller(ctx, self.settings, user)
@@ -257,12 +282,13 @@ class LimnerTools:
         """Remember a character for this user, so later requests that name them draw the same
         look (and the critique checks identity against the reference images)."""
         user_id = caller(ctx, self.settings, user)
+        images = confined(list(image_paths), workspace(ctx, self.settings))
 
         def remember() -> dict[str, Any]:
             from agent.characters import open_book
 
             with open_book(self.settings, user_id) as book:
-                return character_json(book.add(name, description, images=list(image_paths)))
+                return character_json(book.add(name, description, images=images))
 
         character = await self.in_thread(remember)
         return CallToolResult(content=[TextContent(text=f"remembered {character['name']}")],
@@ -323,7 +349,7 @@ class LimnerTools:
                         outcome["error"] = error
         if "error" in outcome:
             raise outcome["error"]
-        return run_result(outcome["report"])
+        return await self.in_thread(lambda: run_result(outcome["report"]))  # thumbnails: off the loop
 
 
 def character_json(character: Any) -> dict[str, Any]:

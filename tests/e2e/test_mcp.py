@@ -24,7 +24,7 @@ import anyio
 import httpx
 import pytest
 from mcp import Client, StdioServerParameters
-from PIL import Image
+from PIL import Image, ImageChops
 
 from agent.context import Settings
 from agent.errors import InputError
@@ -165,7 +165,9 @@ class RawStdio:
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines: queue.Queue[bytes] = queue.Queue()
         self.stdout: list[bytes] = []
+        self.stderr: list[bytes] = []
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=lambda: self.stderr.extend(self.process.stderr), daemon=True).start()
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -191,9 +193,10 @@ class RawStdio:
             self.process.wait(timeout=30)
         finally:
             self.process.kill()
+        time.sleep(0.2)  # let the reader threads drain the closed pipes
         while not self.lines.empty():
             self.stdout.append(self.lines.get())
-        return self.process.stderr.read().decode()
+        return b"".join(self.stderr).decode()
 
 
 def test_stdout_carries_only_json_rpc_even_when_code_prints(tmp_path: Path) -> None:
@@ -265,7 +268,7 @@ def test_bad_input_is_a_one_line_tool_error_and_the_server_stays_up(mcp_settings
         assert expected in message, (name, message)
         assert "\n" not in message and "Traceback" not in message and "Error executing tool" not in message
     assert_images(results[-1], 1)  # still answering, and right
-    assert not list((tmp_path / "out").glob("*/01.png"))[1:]  # only the last call drew anything
+    assert len(list((tmp_path / "out").glob("*/run.json"))) == 1  # only that last call ran
 
 
 def test_an_unexpected_failure_is_one_line_never_a_traceback(mcp_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -288,11 +291,10 @@ def test_an_unexpected_failure_is_one_line_never_a_traceback(mcp_settings: Setti
 
 def test_a_result_for_eight_images_stays_small(mcp_settings: Settings) -> None:
     (result,) = call(mcp_settings, ("generate_images", {"prompt": APPLES, "n": 8, "seed": 5}))
-    assert_images(result, 8)
+    paths = assert_images(result, 8)
     size = len(result.model_dump_json(by_alias=True, exclude_none=True))
     assert size < 200_000, size
-    assert sum(path.stat().st_size for path in map(lambda b: Path(b.uri[7:]), (
-        b for b in result.content if b.type == "resource_link"))) > size  # the PNGs are not inlined
+    assert sum(path.stat().st_size for path in paths) > size  # the PNGs themselves are not in it
 
 
 # ---- 4. edit end to end ---------------------------------------------------------------------
@@ -306,9 +308,10 @@ def test_edit_image_writes_a_new_file_and_never_touches_the_input(mcp_settings: 
                                                    "instruction": "add a sign that says 'CLOSED' at the top"}))
     (edited,) = assert_images(result, 1)
     assert edited != source and hashlib.sha256(source.read_bytes()).hexdigest() == before
-    with Image.open(edited) as image:
+    with Image.open(edited) as image, Image.open(source) as original:
         assert image.size == (256, 256)
-        assert image.convert("RGB").getpixel((128, 30)) != (120, 180, 220)  # something was drawn at the top
+        changed = ImageChops.difference(image.convert("RGB"), original.convert("RGB")).getbbox()
+    assert changed is not None and changed[3] <= 128  # the sign went in, at the top, and only there
     assert result.structured_content["mode"] == "edit"
 
 
@@ -325,7 +328,7 @@ def test_characters_are_remembered_per_user(mcp_settings: Settings) -> None:
     )
     assert not remembered.is_error, text(remembered)
     assert [c["name"] for c in alice.structured_content["characters"]] == ["Pip"]
-    assert "Pip" in text(alice) and "image_embeddings" not in text(alice)
+    assert "Pip" in text(alice) and "image_embeddings" not in alice.structured_content["characters"][0]
     assert not bob.is_error and bob.structured_content["characters"] == []
 
 
@@ -338,7 +341,7 @@ def test_a_refused_prompt_is_a_tool_error_naming_the_policy(mcp_settings: Settin
     for result in (generated, planned):
         assert result.is_error
         assert text(result).startswith("refused (rules policy): ") and "extremist" in text(result)
-    assert not list(tmp_path.glob("out/*/*.png"))
+    assert not list(tmp_path.glob("out/*/0*.png"))  # no image drawn (01.png, 02.png…)
 
 
 def test_plan_images_returns_the_plan_without_drawing(mcp_settings: Settings, tmp_path: Path) -> None:
@@ -460,3 +463,33 @@ def test_http_bearer_tokens_gate_the_endpoint_and_separate_memory(
     assert [c["name"] for c in alices.structured_content["characters"]] == ["Pip"]
     assert bobs.structured_content["characters"] == []  # the same user name under another token
     assert set(FakeBook.shelves) == {"alice:kid"}
+
+
+def test_http_file_arguments_stay_inside_the_callers_own_outputs(mcp_settings: Settings, tmp_path: Path) -> None:
+    """A token's runs go to <out_dir>/<name>; edit_image over HTTP reads only from there."""
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    settings = mcp_settings.model_copy(update={"server_tokens": TOKENS})
+    outside = tmp_path / "server-secret.png"
+    Image.new("RGB", (128, 128), "white").save(outside)
+
+    async def main(url: str) -> tuple[Any, ...]:
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKENS['alice']}"}) as http:
+            async with Client(streamable_http_client(url, http_client=http)) as alice:
+                made = await alice.call_tool("generate_images", {"prompt": "a red apple", "seed": 1})
+                own = made.structured_content["images"][0]["path"]
+                edit_own = await alice.call_tool("edit_image", {"image_path": own, "instruction": "add a sign that says 'A' at the top"})
+                edit_outside = await alice.call_tool("edit_image", {"image_path": str(outside), "instruction": "add a sign that says 'A' at the top"})
+                climb = await alice.call_tool("edit_image", {"image_path": "../bob/x.png", "instruction": "add a sign that says 'A' at the top"})
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKENS['bob']}"}) as http:
+            async with Client(streamable_http_client(url, http_client=http)) as bob:
+                steal = await bob.call_tool("edit_image", {"image_path": own, "instruction": "add a sign that says 'B' at the top"})
+        return own, edit_own, edit_outside, climb, steal
+
+    with running(http_app(settings)) as url:
+        own, edit_own, edit_outside, climb, steal = anyio.run(main, url)
+    assert Path(own).is_relative_to((settings.out_dir / "alice").resolve())
+    assert not edit_own.is_error, text(edit_own)
+    for refused in (edit_outside, climb, steal):
+        assert refused.is_error and "your own outputs" in text(refused)
