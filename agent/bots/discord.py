@@ -49,7 +49,7 @@ def choose_attachments(images: list[Path], contact_sheet: Path | None, limit: in
     sizes = {path: path.stat().st_size for path in images}
     if len(images) <= MAX_FILES and sum(sizes.values()) <= limit:
         return list(images), ""
-    megabytes = f"{limit / 2**20:.0f} MB"
+    megabytes = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
     if contact_sheet is not None and contact_sheet.is_file() and contact_sheet.stat().st_size <= limit:
         return [contact_sheet], f"The {len(images)} images are over Discord's {megabytes} per message together: here is their contact sheet."
     chosen: list[Path] = []

@@ -26,7 +26,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from agent.bots.common import (
     OPTIONS_USAGE, error_text, fit, make_request, one_line, parse_command, reply_for, shared_service,
@@ -52,9 +52,9 @@ def clean_text(text: str, bot_user_id: str | None = None) -> str:
     """The user's words from Slack's markup: the bot's own mention dropped (or a leading mention
     when the bot's id is unknown) and ``&amp; &lt; &gt;``, Slack's only escapes, undone."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
     else:
-        text = re.sub(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>", " ", text)
+        text = re.sub(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>", "", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
@@ -77,7 +77,9 @@ def build_app(settings: Settings, client: WebClient | None = None, *, token: str
         _on_command(ack, command, context, client, settings, runs)
 
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], context: Any, client: WebClient) -> None:
+    def on_mention(event: dict[str, Any], context: Any, client: WebClient, request: Any) -> None:
+        if request.headers.get("x-slack-retry-num"):
+            return  # Slack resending an event it thinks we missed: bolt acked the first at once, so it ran
         _on_mention(event, context, client, settings, runs)
 
     return app
@@ -120,7 +122,8 @@ def _deliver_command(client: WebClient, job: Job, channel: str, user: str, respo
             f"I could not post in this channel ({_code(error)}): invite me (/invite) or mention me where I am. "
             + reply.text))
         return
-    _upload(client, job, reply.images, channel, posted["ts"])
+    if reply.images:
+        _upload(client, job, reply.images, channel, posted["ts"])
 
 
 def _tell_privately(client: WebClient, channel: str, user: str, response_url: str | None, text: str) -> None:
@@ -177,7 +180,7 @@ def _upload(client: WebClient, job: Job, images: list[Any], channel: str, thread
                for index, path in enumerate(images, start=1)]
     try:
         client.files_upload_v2(channel=channel, thread_ts=thread, file_uploads=uploads, initial_comment=comment)
-    except SlackApiError as error:
+    except SlackClientError as error:  # an API error (missing_scope…) or a failed upload POST
         text = f"I could not upload the images ({_code(error)})." + (f"\n{comment}" if comment else "")
         client.chat_postMessage(channel=channel, thread_ts=thread, text=fit(text, TEXT_MAX))
 
@@ -191,7 +194,7 @@ def _react(client: WebClient, action: str, channel: str, ts: str) -> None:
         log.debug("reactions.%s failed: %s", action, _code(error))
 
 
-def _code(error: SlackApiError) -> str:
+def _code(error: SlackClientError) -> str:
     try:
         return str(error.response["error"])
     except Exception:  # noqa: BLE001 - a response without a body

@@ -66,7 +66,7 @@ class FakeSlack:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
     def __enter__(self) -> "FakeSlack":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -150,13 +150,16 @@ def slash(text: str, *, team: str = "T1", user: str = "U1", channel: str = "C1",
     return signed(body, "application/x-www-form-urlencoded", secret)
 
 
-def mention(text: str, *, ts: str = "1700000000.000100", thread_ts: str | None = None, team: str = "T1",
-            user: str = "U1", channel: str = "C1") -> BoltRequest:
+def mention_body(text: str, *, ts: str = "1700000000.000100", thread_ts: str | None = None, team: str = "T1",
+                 user: str = "U1", channel: str = "C1") -> dict[str, Any]:
     event = {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
              **({"thread_ts": thread_ts} if thread_ts else {})}
-    body = json.dumps({"token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
-                       "event_id": f"Ev{ts}", "event_time": 1700000000, "event": event})
-    return signed(body, "application/json")
+    return {"token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+            "event_id": f"Ev{ts}", "event_time": 1700000000, "event": event}
+
+
+def mention(text: str, **fields: Any) -> BoltRequest:
+    return signed(json.dumps(mention_body(text, **fields)), "application/json")
 
 
 @pytest.fixture
@@ -180,6 +183,9 @@ def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             if harness.runner.gate is not None:
                 harness.runner.gate.set()  # a failed test must not leave a run waiting
             harness.service.close()
+        for thread in threading.enumerate():  # deliveries still talking to this fake finish first
+            if thread.name.startswith("deliver-"):
+                thread.join(10)
 
 
 def ack_text(response: Any) -> str:
@@ -197,7 +203,8 @@ def test_slash_command_acks_at_once_then_posts_the_summary_and_the_pngs_in_its_t
     ack = ack_text(bot.app.dispatch(slash("n=2 a red fox &amp; a blue bird")))
     # The ack came back while the run is still held: nothing waited for it.
     assert ack.startswith("Working on it") and "a red fox & a blue bird" not in ack and "&amp;" in ack
-    assert bot.api.to("chat.postMessage") == [] and len(bot.runner.requests) == 1
+    stats = bot.service.stats()
+    assert bot.api.to("chat.postMessage") == [] and stats["running"] + stats["queued"] == 1
     gate.set()
     bot.api.wait_until(lambda api: api.to("files.completeUploadExternal"))
 
@@ -221,7 +228,7 @@ def test_a_mention_is_answered_in_its_thread_with_the_images_and_the_summary(bot
                                     thread_ts="1700000001.000100")).status == 200
     bot.api.wait_until(lambda api: len(api.to("files.completeUploadExternal")) == 2)
 
-    by_prompt = {request.prompt: report for request, report in zip(bot.runner.requests, bot.runner.reports)}
+    by_prompt = {report["prompt"]: report for report in bot.runner.reports}
     assert set(by_prompt) == {"a lighthouse at night", "a red kite"}  # the mention is not part of the prompt
     assert [r.seed for r in bot.runner.requests if r.prompt == "a red kite"] == [7]
     threads = {c["thread_ts"]: c for c in bot.api.to("files.completeUploadExternal")}
@@ -284,7 +291,7 @@ def test_a_failed_run_is_one_line_not_a_traceback(bot) -> None:
 
 def test_a_channel_the_bot_cannot_post_in_gets_the_answer_through_the_response_url(bot) -> None:
     bot.start(Runner())
-    bot.api.fail[("chat.postMessage", "C9")] = "not_in_channel"
+    bot.api.fail[("chat.postMessage", "C9")] = bot.api.fail[("chat.postEphemeral", "C9")] = "not_in_channel"
     bot.app.dispatch(slash("a fox", channel="C9", response_url=f"{bot.api.url}/respond/1"))
     bot.api.wait_until(lambda api: api.to("response_url"))
     [answer] = bot.api.to("response_url")
@@ -311,6 +318,22 @@ def test_a_bad_signature_is_401_and_runs_nothing(bot) -> None:
     assert response.status == 401
     time.sleep(0.3)  # anything the request could have started would have called Slack by now
     assert bot.runner.requests == [] and [name for name, _ in bot.api.calls] == ["auth.test"]
+
+
+def test_socket_mode_requests_take_the_same_path_and_retried_events_run_once(bot) -> None:
+    """What ``SocketModeHandler`` dispatches: the payload as a dict, no signature (the socket is
+    authenticated), Slack's retry number as a header."""
+    bot.start(Runner())
+    command = {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/limner", "text": "a fox",
+               "api_app_id": "A1", "response_url": "", "trigger_id": "1.2.3"}
+    ack = ack_text(bot.app.dispatch(BoltRequest(body=command, mode="socket_mode")))
+    assert ack.startswith("Working on it")
+    retried = BoltRequest(body=mention_body("<@UBOT> a cat", ts="1.1"), mode="socket_mode",
+                          headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "timeout"})
+    assert bot.app.dispatch(retried).status == 200
+    bot.app.dispatch(BoltRequest(body=mention_body("<@UBOT> a dog", ts="2.2"), mode="socket_mode"))
+    bot.api.wait_until(lambda api: len(api.to("files.completeUploadExternal")) == 2)
+    assert sorted(request.prompt for request in bot.runner.requests) == ["a dog", "a fox"]
 
 
 def test_clean_text_drops_the_bots_mention_and_undoes_slacks_escapes() -> None:
