@@ -173,11 +173,7 @@ def tool_content(report: dict[str, Any], thread: str | None = None) -> str:
         tail.append(f"Contact sheet: {report['contact_sheet']}")
     if thread:
         tail.append(f"Thread: {thread} (pass it again to revise these images)")
-    head = summary_text(report)
-    revision = report.get("revision")
-    if revision:
-        redrawn = ", ".join(f"#{i + 1}" for i in revision.get("changed_shots", [])) or "none"
-        head += f"\nRevised: {'; '.join(revision.get('changes', []))}; redrawn: {redrawn}."
+    head = summary_text(report)  # with the "Revised: …" line of a follow-up
     tail_text = "\n".join(tail)
     room = MAX_CONTENT_CHARS - len(tail_text) - 1
     if len(head) > room:

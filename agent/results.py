@@ -66,6 +66,10 @@ def summary_text(report: dict[str, Any]) -> str:
         f"{made}/{requested} image{'s' if requested != 1 else ''} made, {passed} passed every check"
         f" ({summary['rounds']} repair round{'s' if summary['rounds'] != 1 else ''}; run {summary['run_id']})."
     ]
+    revision = report.get("revision")
+    if revision:  # a follow-up on a thread: what changed, which shots were redrawn
+        redrawn = ", ".join(f"#{i + 1}" for i in revision.get("changed_shots", [])) or "none"
+        lines.append(f"Revised: {'; '.join(revision.get('changes', []))}; redrawn: {redrawn}.")
     for image in summary["images"]:
         if image["error"]:
             lines.append(f"#{image['index']}: not made: {image['error']}")

@@ -149,6 +149,9 @@ class RunService:
         self._lock = threading.Lock()
         self._queues: OrderedDict[str, deque[Job]] = OrderedDict()
         self._running: dict[str, int] = {}
+        self._busy_threads: set[str] = set()
+        """Conversation threads with a run executing: the next run on one waits for it (a
+        follow-up revises the run before it, so two at once would race on its checkpoint)."""
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: set[threading.Thread] = set()
         self._closed = False
@@ -207,14 +210,22 @@ class RunService:
 
     def _dispatch(self) -> None:
         while sum(self._running.values()) < self.workers:
-            owner = next((o for o, q in self._queues.items() if q and self._running.get(o, 0) < self.per_owner), None)
-            if owner is None:
+            # The first owner (in turn) under its limit with a job that may start: its oldest
+            # job whose conversation thread is not running already (runs on one thread keep
+            # their order; other work of that owner does not wait behind them).
+            found = next(((o, i) for o, q in self._queues.items() if self._running.get(o, 0) < self.per_owner
+                          for i, job in enumerate(q) if job.request.thread_id not in self._busy_threads), None)
+            if found is None:
                 return
-            job = self._queues[owner].popleft()
+            owner, index = found
+            job = self._queues[owner][index]
+            del self._queues[owner][index]
             self._queues.move_to_end(owner)  # round robin: this owner goes behind the others
             if not self._queues[owner]:
                 del self._queues[owner]
             self._running[owner] = self._running.get(owner, 0) + 1
+            if job.request.thread_id is not None:
+                self._busy_threads.add(job.request.thread_id)
             thread = threading.Thread(target=self._execute, args=(job,), name=f"run-{job.id}", daemon=True)
             self._threads.add(thread)
             thread.start()
@@ -241,6 +252,7 @@ class RunService:
         finally:
             with self._lock:
                 self._running[job.owner] -= 1
+                self._busy_threads.discard(job.request.thread_id)
                 if not self._running[job.owner]:
                     del self._running[job.owner]
                 self._threads.discard(threading.current_thread())

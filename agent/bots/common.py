@@ -59,12 +59,12 @@ def parse_command(text: str) -> tuple[str, dict[str, Any]]:
 
 
 def make_request(prompt: str, *, settings: Settings, user_id: str, usage: str, n: int | None = None,
-                 size: str | None = None, seed: int | None = None) -> RunRequest:
-    """A validated request for ``user_id``'s prompt; InputError (one line, with ``usage`` when the
-    prompt is missing) otherwise."""
+                 size: str | None = None, seed: int | None = None, thread_id: str | None = None) -> RunRequest:
+    """A validated request for ``user_id``'s prompt (on conversation ``thread_id``, when the chat
+    has one); InputError (one line, with ``usage`` when the prompt is missing) otherwise."""
     if not (prompt or "").strip():
         raise InputError(f"the prompt is empty: describe the images you want, e.g. {usage}")
-    return build_request(prompt, settings=settings, n=n, size=size, seed=seed, user_id=user_id)
+    return build_request(prompt, settings=settings, n=n, size=size, seed=seed, user_id=user_id, thread_id=thread_id)
 
 
 def namespace(platform: str, space: str | int | None, user: str | int) -> str:

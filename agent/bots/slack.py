@@ -11,7 +11,9 @@ being worked on); the slash command ``/limner``; the bot event ``app_mention``. 
   run ends: a channel message with the summary, and the images uploaded in its thread. A
   refusal or a failure is said privately to whoever asked (the channel is not told about it).
 - ``@limner PROMPT`` is answered in the mention's thread: the images with the summary as their
-  comment, or the one line saying why not.
+  comment, or the one line saying why not. The thread is a conversation: a later mention in it
+  ("@limner make the balloons blue") revises the images drawn there and redraws only what
+  changed (runs on one thread take turns).
 
 Runs wait in the process's ``RunService`` (owner ``slack:<team>:<user>``) and are delivered from
 a thread of their own, so neither Slack's 3-second ack nor bolt's listener pool waits for one.
@@ -87,11 +89,13 @@ def build_app(settings: Settings, client: WebClient | None = None, *, token: str
 
 # ---- /limner --------------------------------------------------------------------------------
 
-def _start(text: str, context: Any, user: str, settings: Settings, runs: RunService, usage: str) -> Job:
+def _start(text: str, context: Any, user: str, settings: Settings, runs: RunService, usage: str,
+           thread_id: str | None = None) -> Job:
     """Validate and queue; InputError/Busy (or a bug) for the caller to put in one line."""
     owner = slack_namespace(context.team_id or context.enterprise_id, user)
     prompt, options = parse_command(text)
-    return runs.submit(make_request(prompt, settings=settings, user_id=owner, usage=usage, **options), owner)
+    request = make_request(prompt, settings=settings, user_id=owner, usage=usage, thread_id=thread_id, **options)
+    return runs.submit(request, owner)
 
 
 def _on_command(ack: Any, command: dict[str, Any], context: Any, client: WebClient,
@@ -147,9 +151,12 @@ def _on_mention(event: dict[str, Any], context: Any, client: WebClient, settings
     if not user or event.get("bot_id"):  # another bot mentioning us: no bot-to-bot ping-pong
         return
     channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+    # A Slack thread is a conversation: "@limner make her coat blue" in it revises the images
+    # drawn there (redrawing only what changed), whoever in the thread asks.
+    conversation = f"slack:{context.team_id or context.enterprise_id}:{channel}:{thread}"
     try:
         job = _start(clean_text(event.get("text") or "", context.bot_user_id), context, user, settings, runs,
-                     usage=f"@limner {OPTIONS_USAGE}")
+                     usage=f"@limner {OPTIONS_USAGE}", thread_id=conversation)
     except Exception as error:  # noqa: BLE001 - one line to the user, whatever happened
         if not isinstance(error, (InputError, Busy)):
             log.exception("could not start a run for %s", event.get("text"))

@@ -340,3 +340,26 @@ def test_clean_text_drops_the_bots_mention_and_undoes_slacks_escapes() -> None:
     assert clean_text("<@UBOT> a sign that says 'A &amp; B' &lt;3", "UBOT") == "a sign that says 'A & B' <3"
     assert clean_text("hey <@UBOT|limner>, a fox", "UBOT") == "hey , a fox"
     assert clean_text("<@UBOT> a fox with <@U2>") == "a fox with <@U2>"
+
+
+def test_a_mention_in_the_bots_thread_revises_the_images_drawn_there(bot) -> None:
+    """The thread is the conversation: the follow-up redraws only the shot it changes."""
+    bot.start(Runner())
+    first = "<@UBOT> n=2 a poster that says 'SALE' with three red balloons"
+    assert bot.app.dispatch(mention(first, ts="1700000100.000100")).status == 200
+    bot.api.wait_until(lambda api: len(api.to("files.completeUploadExternal")) == 1)
+    follow_up = mention("<@UBOT> make the balloons blue", ts="1700000101.000100", thread_ts="1700000100.000100",
+                        user="U2")
+    assert bot.app.dispatch(follow_up).status == 200
+    bot.api.wait_until(lambda api: len(api.to("files.completeUploadExternal")) == 2)
+
+    threads = [request.thread_id for request in bot.runner.requests]
+    assert threads == ["slack:T1:C1:1700000100.000100"] * 2
+    revised = bot.runner.reports[1]
+    assert revised["revision"] is not None and revised["revision"]["previous_run"] == bot.runner.reports[0]["run_id"]
+    assert "Revised:" in bot.api.to("files.completeUploadExternal")[1]["initial_comment"]
+    # Another top-level mention is a conversation of its own.
+    assert bot.app.dispatch(mention("<@UBOT> make the balloons blue", ts="1700000200.000100")).status == 200
+    bot.api.wait_until(lambda api: len(api.to("files.completeUploadExternal")) == 3)
+    assert bot.runner.requests[2].thread_id == "slack:T1:C1:1700000200.000100"
+    assert bot.runner.reports[2]["revision"] is None
