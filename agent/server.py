@@ -261,6 +261,15 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
         await job.wait_async()
         return JSONResponse(run_resource(job, base_url(request)))
 
+    @app.get("/v1/runs")
+    def list_runs(request: Request, limit: int = 20, owner: str = Depends(caller)) -> dict[str, Any]:
+        """The caller's most recent runs, newest first (status only; each run's URL has the rest)."""
+        if not 1 <= limit <= 100:
+            raise ApiError(400, f"limit must be from 1 to 100, got {limit}", param="limit", code="invalid_value")
+        jobs = service.owned(owner)[-limit:][::-1]
+        return {"object": "list", "data": [{**job.resource(), "url": f"{base_url(request)}/v1/runs/{job.id}"}
+                                           for job in jobs]}
+
     @app.get("/v1/runs/{run_id}")
     def get_run(run_id: str, request: Request, owner: str = Depends(caller)) -> JSONResponse:
         return JSONResponse(run_resource(owned_job(run_id, owner), base_url(request)))

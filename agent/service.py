@@ -179,6 +179,11 @@ class RunService:
         job = self._jobs.get(run_id)
         return job if job is not None and job.owner == owner else None
 
+    def owned(self, owner: str) -> list[Job]:
+        """``owner``'s jobs still kept, oldest first."""
+        with self._lock:
+            return [job for job in self._jobs.values() if job.owner == owner]
+
     def lookup(self, run_id: str) -> Job | None:
         """The job ``run_id`` whoever owns it: only for callers holding a proof of ownership
         (a signed link)."""

@@ -183,6 +183,9 @@ def test_tokens_missing_invalid_and_ownership(token_base: str) -> None:
     assert httpx.get(f"{token_base}/v1/files/{run['id']}/01.png", headers=bob).status_code == 404
     assert httpx.get(f"{token_base}/v1/files/{run['id']}/01.png", headers=alice).status_code == 200
     assert httpx.get(f"{token_base}/v1/files/{run['id']}/run.json", headers=alice).status_code == 404
+    assert [r["id"] for r in httpx.get(f"{token_base}/v1/runs", headers=alice).json()["data"]] == [run["id"]]
+    assert httpx.get(f"{token_base}/v1/runs", headers=bob).json()["data"] == []
+    assert httpx.get(f"{token_base}/v1/runs?limit=0", headers=bob).status_code == 400
 
 
 def test_without_tokens_only_loopback_clients_are_served(server_settings: Settings) -> None:
