@@ -19,17 +19,19 @@ import shutil
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Literal
+from typing import Any, AsyncIterator
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.auth import AuthError, memory_user, owned_thread, principal
 from agent.context import Settings
 from agent.errors import InputError
+from agent.http_bodies import (
+    EditForm, GenerationBody, RunBody, parse_body, read_json, requested_size, save_upload,
+)
 from agent.http_support import (
     ApiError, BodyLimit, BodyTooLarge, LinkSigner, error_body, error_response, validation_message,
 )
@@ -37,56 +39,7 @@ from agent.profiles import profile_names, resolve_profile
 from agent.request import MAX_IMAGES, build_request, parse_size
 from agent.results import summarize
 from agent.service import Busy, Job, RunService
-from tools.images import ImageInputError, decode_image
-
-
-class GenerationBody(BaseModel):
-    """OpenAI's images.generate body; fields limner does not use (quality, style…) are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-    prompt: StrictStr
-    n: StrictInt | None = Field(default=1, ge=1, le=MAX_IMAGES)
-    size: StrictStr | None = None
-    model: StrictStr | None = None
-    response_format: Literal["b64_json", "url"] | None = None
-    user: StrictStr | None = None
-
-
-class EditForm(BaseModel):
-    """The text fields of OpenAI's multipart images.edit body (values arrive as strings)."""
-
-    model_config = ConfigDict(extra="ignore")
-    prompt: str
-    n: int | None = Field(default=1, ge=1, le=MAX_IMAGES)
-    size: str | None = None
-    model: str | None = None
-    response_format: Literal["b64_json", "url"] | None = None
-    user: str | None = None
-
-
-class RunBody(BaseModel):
-    """A native run: every option the CLI has. Unknown fields are refused (they are typos here)."""
-
-    model_config = ConfigDict(extra="forbid")
-    prompt: StrictStr
-    n: StrictInt | None = Field(default=None, ge=1, le=MAX_IMAGES)
-    size: StrictStr | None = None
-    seed: StrictInt | None = None
-    profile: StrictStr | None = None
-    """A backend profile, as the OpenAI endpoints' ``model``; backend/model/steps/options refine it."""
-    backend: StrictStr | None = None
-    model: StrictStr | None = None
-    steps: StrictInt | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
-    mode: Literal["agent", "raw"] = "agent"
-    max_rounds: StrictInt | None = None
-    thread: StrictStr | None = None
-    user: StrictStr | None = None
-    wait: StrictBool = True
-
-
-def _size(value: str | None) -> str | None:
-    return None if value in (None, "", "auto") else value
+from tools.images import ImageInputError
 
 
 def create_app(settings: Settings, *, service: RunService | None = None) -> FastAPI:
@@ -170,9 +123,9 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
 
     @app.post("/v1/images/generations")
     async def generations(request: Request, owner: str = Depends(caller)) -> JSONResponse:
-        body = _parse(GenerationBody, await _json(request))
+        body = parse_body(GenerationBody, await read_json(request))
         run_request = build_request(
-            body.prompt, settings=settings, n=body.n, size=_size(body.size),
+            body.prompt, settings=settings, n=body.n, size=requested_size(body.size),
             user_id=memory_user(settings, owner, body.user), **resolve_profile(body.model, settings),
         )
         job = service.submit(run_request, owner)
@@ -186,7 +139,7 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
                            code="invalid_content_type")
         form = await request.form(max_files=MAX_IMAGES + 1, max_fields=32)
         fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-        body = _parse(EditForm, fields)
+        body = parse_body(EditForm, fields)
         images = [value for key, value in form.multi_items() if key in ("image", "image[]") and not isinstance(value, str)]
         masks = [value for key, value in form.multi_items() if key == "mask" and not isinstance(value, str)]
         if not images:
@@ -195,9 +148,9 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
             raise ApiError(400, f"at most {MAX_IMAGES} images, got {len(images)}", param="image")
         folder = uploads / secrets.token_hex(8)
         try:
-            paths = [await _save_upload(upload, folder / f"image{i}", "image") for i, upload in enumerate(images)]
-            mask = await _save_upload(masks[0], folder / "mask", "mask") if masks else None
-            if _size(body.size):  # checked, though an edit keeps the input's size
+            paths = [await save_upload(upload, folder / f"image{i}", "image") for i, upload in enumerate(images)]
+            mask = await save_upload(masks[0], folder / "mask", "mask") if masks else None
+            if requested_size(body.size):  # checked, though an edit keeps the input's size
                 parse_size(body.size)
             run_request = build_request(
                 body.prompt, settings=settings, n=body.n, mode="edit", inputs=paths, mask=mask,
@@ -245,10 +198,10 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
 
     @app.post("/v1/runs")
     async def create_run(request: Request, owner: str = Depends(caller)) -> JSONResponse:
-        body = _parse(RunBody, await _json(request))
+        body = parse_body(RunBody, await read_json(request))
         profile = resolve_profile(body.profile, settings)
         run_request = build_request(
-            body.prompt, settings=settings, n=body.n, size=_size(body.size), seed=body.seed,
+            body.prompt, settings=settings, n=body.n, size=requested_size(body.size), seed=body.seed,
             backend=body.backend or profile.get("backend"), model=body.model or profile.get("model"),
             steps=body.steps or profile.get("steps"),
             backend_options={**profile.get("backend_options", {}), **body.options},
@@ -324,7 +277,8 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
         summary = summarize(report)
         summary.pop("folder", None)
         for image in summary["images"]:
-            image["url"] = _file_url(base, run_id, Path(image.pop("path")).name) if image["path"] else None
+            path = image.pop("path")
+            image["url"] = _file_url(base, run_id, Path(path).name) if path else None
         sheet = summary.pop("contact_sheet", None)
         summary["contact_sheet_url"] = _file_url(base, run_id, Path(sheet).name) if sheet else None
         return summary
@@ -337,43 +291,6 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
         return resource
 
     return app
-
-
-# ---- request parsing ------------------------------------------------------------------------
-
-
-async def _json(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        raise ApiError(400, "the request body is empty: send a JSON object", code="invalid_json")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(400, f"the request body is not valid JSON ({error})", code="invalid_json") from None
-
-
-def _parse(model: type[BaseModel], data: Any) -> Any:
-    if not isinstance(data, dict):
-        raise ApiError(400, "the request body must be a JSON object", code="invalid_json")
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        message, param = validation_message(list(error.errors()))
-        raise ApiError(400, message, param=param, code="invalid_value") from None
-
-
-async def _save_upload(upload: Any, target: Path, field: str) -> str:
-    """An uploaded image, checked to decode (under the size limits) before it is kept."""
-    data = await upload.read()
-    if not data:
-        raise ApiError(400, f"the '{field}' file is empty", param=field, code="invalid_image")
-    try:
-        decode_image(data, label=f"the '{field}' file")
-    except ImageInputError as error:
-        raise ApiError(400, str(error), param=field, code="invalid_image") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return str(target)
 
 
 def _b64(path: Path) -> str:
