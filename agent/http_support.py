@@ -57,6 +57,22 @@ class BodyTooLarge(Exception):
     pass
 
 
+DRAIN_MAX_BYTES = 64 * 2**20
+"""A refused body up to this size is read (and dropped) before the 413 goes out: a client
+still sending when the answer comes sees a reset connection, not the message. Beyond it the
+connection is closed at once."""
+
+
+async def _drain(receive: Any, received: int = 0) -> None:
+    while received <= DRAIN_MAX_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        received += len(message.get("body", b""))
+        if not message.get("more_body"):
+            return
+
+
 class BodyLimit:
     """ASGI middleware: refuse bodies over ``max_bytes`` with 413, by Content-Length up front or
     while reading a chunked body, so an upload cannot fill memory or disk."""
@@ -70,6 +86,8 @@ class BodyLimit:
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            if length.isdigit() and int(length) <= DRAIN_MAX_BYTES:
+                await _drain(receive)
             await self._refuse(send)
             return
         received = 0
@@ -81,6 +99,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if message.get("more_body"):
+                        await _drain(receive, received)
                     raise BodyTooLarge()
             return message
 

@@ -216,6 +216,12 @@ def test_stdout_carries_only_json_rpc_even_when_code_prints(tmp_path: Path) -> N
         assert not result["isError"] and result["structuredContent"]["made"] == 1
         server.send({"id": 4, "method": "tools/call", "params": {"name": "generate_images", "arguments": {"prompt": ""}}})
         assert server.answer(4)["result"]["isError"]
+        # Bad JSON and a malformed request on the wire: the SDK drops them (no answer), and the
+        # server goes on answering.
+        server.process.stdin.write(b'{"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {\n')
+        server.send({"id": 6, "method": "tools/call", "params": "not an object"})
+        server.send({"id": 7, "method": "tools/list"})
+        assert {tool["name"] for tool in server.answer(7)["result"]["tools"]} == TOOLS
     finally:
         stderr = server.close()
     stdout = b"".join(server.stdout).decode()
@@ -493,3 +499,26 @@ def test_http_file_arguments_stay_inside_the_callers_own_outputs(mcp_settings: S
     assert not edit_own.is_error, text(edit_own)
     for refused in (edit_outside, climb, steal):
         assert refused.is_error and "your own outputs" in text(refused)
+
+
+def test_http_bad_json_and_oversized_bodies_are_4xx_and_the_server_stays_up(mcp_settings: Settings) -> None:
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    settings = mcp_settings.model_copy(update={"server_max_body_mb": 0.5})
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+    async def main(url: str) -> tuple[Any, ...]:
+        async with httpx.AsyncClient(timeout=30) as http:
+            broken = await http.post(url, content=b'{"jsonrpc": "2.0", "id": 1, "method":', headers=headers)
+            huge = await http.post(url, content=b"[" + b"0," * 400_000 + b"0]", headers=headers)
+        async with httpx2.AsyncClient() as http:
+            async with Client(streamable_http_client(url, http_client=http)) as client:
+                tools = await client.list_tools()
+        return broken, huge, tools
+
+    with running(http_app(settings)) as url:
+        broken, huge, tools = anyio.run(main, url)
+    assert 400 <= broken.status_code < 500, broken.text
+    assert huge.status_code == 413 and "larger than 0.5 MiB" in huge.json()["error"]["message"]
+    assert {tool.name for tool in tools.tools} == TOOLS
