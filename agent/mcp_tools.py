@@ -25,7 +25,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
 from pydantic import Field
 
-from agent.auth import LOCAL, memory_user
+from agent.auth import LOCAL, memory_user, owned_thread
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_SEED, build_request, check_user
@@ -47,6 +47,9 @@ Backend = Annotated[str | None, Field(description="Backend or profile name: 'lim
                                                   "profile from the server's configuration.")]
 User = Annotated[str | None, Field(description="Whose remembered characters to use (a memory namespace; "
                                                "default: the local user, or the caller's token).")]
+Thread = Annotated[str | None, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@+-]+$",
+                                     description="Conversation id: pass the same value on every call about "
+                                                 "the same set of images, so a follow-up revises them.")]
 Seed = Annotated[int | None, Field(ge=0, le=MAX_SEED,
                                    description="Base seed: image i gets seed+i (default: random, reported).")]
 
@@ -125,6 +128,18 @@ def caller(ctx: Context, settings: Settings, user: str | None) -> str:
     return memory_user(settings, owner, user)
 
 
+def conversation(ctx: Context, settings: Settings, thread: str | None) -> str | None:
+    """The checkpoint thread of ``thread``: as given over stdio, the caller's own over HTTP
+    (``owned_thread``), so no token can continue another token's conversation."""
+    request = ctx.request_context.request if ctx is not None else None
+    if thread is None or request is None:
+        return thread
+    owner = getattr(request.state, PRINCIPAL, None)
+    if owner is None:
+        fail("unauthenticated request: the server did not identify the caller")
+    return owned_thread(settings, owner, thread)
+
+
 def workspace(ctx: Context, settings: Settings) -> Path | None:
     """Over HTTP with tokens, the caller's own folder (``<out_dir>/<token name>``): its runs are
     written there and file arguments must point inside it, so a token can reach neither the
@@ -188,18 +203,22 @@ class LimnerTools:
 
     async def generate_images(
         self, prompt: Prompt, ctx: Context, n: Count = 1, size: Size = None, backend: Backend = None,
-        user: User = None, seed: Seed = None,
+        user: User = None, seed: Seed = None, thread: Thread = None,
     ) -> CallToolResult:
         """Generate images with limner's agent loop: plan the scene, draw every image, check each
         one (exact text by OCR, object counts and colours, prompt alignment) and repair what
         failed. Returns a short summary, a file link and a small JPEG preview per image; the
         PNG files themselves stay on the server's disk. Takes seconds (offline sketch) to
-        minutes (diffusion models); progress notifications are sent while it runs."""
+        minutes (diffusion models); progress notifications are sent while it runs. With a
+        ``thread``, a later call on the same thread that asks for a change ("make her coat
+        blue") revises these images and redraws only what changed."""
         profile = self.profile(backend)
         user_id = caller(ctx, self.settings, user)
         root = workspace(ctx, self.settings)
+        thread_id = conversation(ctx, self.settings, thread)
         request = await self.in_thread(lambda: build_request(
-            prompt, settings=self.settings, n=n, size=size, seed=seed, user_id=user_id, out_dir=root, **profile))
+            prompt, settings=self.settings, n=n, size=size, seed=seed, user_id=user_id, out_dir=root,
+            thread_id=thread_id, **profile))
         return await self.run(ctx, request)
 
     async def edit_image(

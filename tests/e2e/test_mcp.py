@@ -522,3 +522,17 @@ def test_http_bad_json_and_oversized_bodies_are_4xx_and_the_server_stays_up(mcp_
     assert 400 <= broken.status_code < 500, broken.text
     assert huge.status_code == 413 and "larger than 0.5 MiB" in huge.json()["error"]["message"]
     assert {tool.name for tool in tools.tools} == TOOLS
+
+
+def test_a_thread_carries_a_conversation_across_calls(mcp_settings: Settings) -> None:
+    first, follow_up, fresh = call(
+        mcp_settings,
+        ("generate_images", {"prompt": "a poster that says 'SALE' with three red balloons", "n": 2, "seed": 4,
+                             "thread": "shop"}),
+        ("generate_images", {"prompt": "make the balloons blue", "thread": "shop"}),
+        ("generate_images", {"prompt": "make the balloons blue", "thread": "other"}),
+    )
+    assert_images(first, 2)
+    assert not follow_up.is_error and "Revised:" in text(follow_up)
+    assert follow_up.structured_content["thread"] == "shop"
+    assert "Revised:" not in text(fresh)  # another thread: planned anew
