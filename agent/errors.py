@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from pydantic import ValidationError
+
 
 class InputError(ValueError):
     """The request itself is wrong (empty prompt, n out of range, bad size...).
@@ -12,3 +17,16 @@ class InputError(ValueError):
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+
+
+def invalid_arguments(tool: str, error: "ValidationError") -> str:
+    """A tool's bad arguments as one line a calling model can act on: ``"invalid arguments for
+    generate_images: n: Input should be a valid integer (got 'two')"``."""
+    from agent.results import one_line
+
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        got = "" if item["type"] == "missing" else f" (got {one_line(repr(item.get('input')), 60)})"
+        problems.append(f"{where}: {item['msg']}{got}")
+    return one_line(f"invalid arguments for {tool}: " + "; ".join(problems))

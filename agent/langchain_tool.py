@@ -30,7 +30,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.context import Settings
-from agent.errors import InputError
+from agent.errors import InputError, invalid_arguments
 from agent.profiles import DEFAULT_PROFILE, profile_names, resolve_profile
 from agent.request import MAX_SEED, MAX_IMAGES, build_request, check_user
 from agent.results import shorten, summarize, summary_text
@@ -117,12 +117,7 @@ def _tool_error(error: ToolException) -> str:
 
 def _validation_error(tool_name: str) -> Callable[[ValidationError], str]:
     def explain(error: ValidationError) -> str:
-        problems = []
-        for item in error.errors():
-            where = ".".join(str(part) for part in item["loc"]) or "arguments"
-            got = f" (got {item['input']!r})" if "input" in item and not isinstance(item["input"], dict) else ""
-            problems.append(f"{where}: {item['msg']}{got}")
-        return f"Error: invalid arguments for {tool_name}: " + "; ".join(problems) + ". Fix them and call again."
+        return f"Error: {invalid_arguments(tool_name, error)}. Fix them and call again."
 
     return explain
 

@@ -27,7 +27,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent.context import Settings
-from agent.mcp_tools import PRINCIPAL, one_line, register
+from agent.errors import invalid_arguments
+from agent.mcp_tools import PRINCIPAL, register
 from agent.version import __version__
 
 INSTRUCTIONS = (
@@ -55,16 +56,6 @@ class LimnerMCP(MCPServer):
             if isinstance(cause, ToolError):
                 raise ToolError(str(cause)) from None
             raise
-
-
-def invalid_arguments(tool: str, error: ValidationError) -> str:
-    """``"invalid arguments for generate_images: n: Input should be a valid integer (got 'two')"``."""
-    problems = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "arguments"
-        got = "" if item["type"] == "missing" else f" (got {one_line(repr(item.get('input')), 60)})"
-        problems.append(f"{where}: {item['msg']}{got}")
-    return one_line(f"invalid arguments for {tool}: " + "; ".join(problems))
 
 
 @asynccontextmanager

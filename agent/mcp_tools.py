@@ -29,6 +29,7 @@ from agent.auth import LOCAL, memory_user, owned_thread
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_SEED, build_request, check_user
+from agent.results import one_line
 
 log = logging.getLogger("limner.mcp")
 T = TypeVar("T")
@@ -36,7 +37,6 @@ T = TypeVar("T")
 PRINCIPAL = "limner_principal"
 """Key in the HTTP request's ``state`` where the bearer check leaves the caller's name."""
 THUMBNAIL_SIDE = 160
-_ERROR_MAX = 400
 
 Prompt = Annotated[str, Field(description="What to draw. Quote text that must appear exactly: 'OPEN'.")]
 Count = Annotated[int, Field(ge=1, le=8, description="Number of images, 1-8.")]
@@ -52,11 +52,6 @@ Thread = Annotated[str | None, Field(min_length=1, max_length=64, pattern=r"^[A-
                                                  "the same set of images, so a follow-up revises them.")]
 Seed = Annotated[int | None, Field(ge=0, le=MAX_SEED,
                                    description="Base seed: image i gets seed+i (default: random, reported).")]
-
-
-def one_line(text: object, limit: int = _ERROR_MAX) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def fail(message: object) -> NoReturn:

@@ -37,7 +37,7 @@ from agent.http_support import (
 )
 from agent.profiles import profile_names, resolve_profile
 from agent.request import MAX_IMAGES, build_request, parse_size
-from agent.results import summarize
+from agent.results import one_line, summarize
 from agent.service import Busy, Job, RunService
 from tools.images import ImageInputError
 
@@ -96,8 +96,8 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        message = " ".join(f"{error.__class__.__name__}: {error}".split())[:300]
-        return JSONResponse(error_body(500, f"internal error: {message}"), status_code=500)
+        message = one_line(f"internal error: {error.__class__.__name__}: {error}")
+        return JSONResponse(error_body(500, message), status_code=500)
 
     # ---- who is calling --------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Any, AsyncIterator, Callable, Literal
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import RunRequest
+from agent.results import one_line
 
 Status = Literal["queued", "running", "done", "refused", "failed"]
 EventHandler = Callable[[dict[str, Any]], None]
@@ -252,8 +253,7 @@ class RunService:
         except InputError as problem:
             error = {"type": "invalid_request_error", "message": str(problem)}
         except Exception as problem:  # reported to the client as a server error, never a traceback
-            message = " ".join(f"{problem.__class__.__name__}: {problem}".split())
-            error = {"type": "server_error", "message": message[:500]}
+            error = {"type": "server_error", "message": one_line(f"{problem.__class__.__name__}: {problem}", 500)}
         finally:
             with self._lock:
                 self._running[job.owner] -= 1

@@ -24,15 +24,13 @@ from typing import Any, Callable
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_IMAGES, RunRequest, build_request, check_user
-from agent.results import made_paths, summary_text
+from agent.results import made_paths, one_line, summary_text
 from agent.service import Busy, Job, RunService
 
 log = logging.getLogger("limner.bots")
 
 OPTIONS_USAGE = "[n=2] [size=768x512] [seed=7] PROMPT"
 _OPTION = re.compile(r"\s*(n|size|seed)=(\S+)(?:\s+|$)", re.IGNORECASE)
-_LINE_MAX = 300
-"""An error line is cut here: a chat reply, not a log."""
 
 
 # ---- the request ---------------------------------------------------------------------------
@@ -118,11 +116,6 @@ def when_done(job: Job, deliver: Callable[[Job], None]) -> threading.Thread:
 
 
 # ---- the reply ------------------------------------------------------------------------------
-
-def one_line(text: str, limit: int = _LINE_MAX) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 def error_text(error: BaseException) -> str:
     """The one line a chat user sees for a request that could not run (never a traceback)."""

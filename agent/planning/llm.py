@@ -144,7 +144,9 @@ def planner_from(settings: "Settings") -> "LlmPlanner | None":
 
 
 def _one_line(error: BaseException) -> str:
-    return (str(error).replace("\n", " ").strip() or type(error).__name__)[:300]
+    from agent.results import one_line
+
+    return one_line(error) or type(error).__name__
 
 
 def _model_id(model: Any) -> str:

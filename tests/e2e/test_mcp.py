@@ -118,7 +118,7 @@ def test_stdio_tools_schemas_bad_input_then_images_with_progress(tmp_path: Path)
     assert set(schemas) == TOOLS
     generate = schemas["generate_images"]
     assert generate["required"] == ["prompt"]
-    assert set(generate["properties"]) == {"prompt", "n", "size", "backend", "user", "seed"}
+    assert set(generate["properties"]) == {"prompt", "n", "size", "backend", "user", "seed", "thread"}
     assert (generate["properties"]["n"]["minimum"], generate["properties"]["n"]["maximum"]) == (1, 8)
     assert all(prop.get("description") for prop in generate["properties"].values())
     assert sorted(schemas["edit_image"]["required"]) == ["image_path", "instruction"]
