@@ -14,6 +14,7 @@ Every run goes through ``RunService`` (per-token queues, bounded concurrency) in
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -45,7 +46,7 @@ from tools.images import ImageInputError
 def create_app(settings: Settings, *, service: RunService | None = None) -> FastAPI:
     """The API as an ASGI app (``serve`` runs it under uvicorn; tests call it directly)."""
     service = service or RunService(settings)
-    signer = LinkSigner(secrets.token_bytes(32), settings.server_url_ttl_s)
+    signer = LinkSigner(link_secret(settings.home), settings.server_url_ttl_s)
     uploads = settings.home / "uploads"
 
     @asynccontextmanager
@@ -291,6 +292,21 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
         return resource
 
     return app
+
+
+def link_secret(home: Path) -> bytes:
+    """The key that signs image links, kept in ``<home>/server.key`` (owner-only) so links stay
+    valid across restarts until they expire; delete the file to revoke every link."""
+    path = home / "server.key"
+    if not path.is_file():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another server process made it first
+            return path.read_bytes()
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(secrets.token_bytes(32))
+    return path.read_bytes()
 
 
 def _b64(path: Path) -> str:

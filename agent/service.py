@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -22,6 +23,7 @@ from agent.errors import InputError
 from agent.request import RunRequest
 from agent.results import one_line
 
+log = logging.getLogger("limner.service")
 Status = Literal["queued", "running", "done", "refused", "failed"]
 EventHandler = Callable[[dict[str, Any]], None]
 FINISHED: frozenset[str] = frozenset({"done", "refused", "failed"})
@@ -36,9 +38,11 @@ class Busy(Exception):
 class Job:
     """One run: its request, owner, status, events so far and (when finished) its report."""
 
-    def __init__(self, request: RunRequest, owner: str, listener: EventHandler | None = None) -> None:
-        self.id = request.run_id
+    def __init__(self, request: RunRequest | None, owner: str, listener: EventHandler | None = None, *,
+                 run_id: str | None = None) -> None:
+        self.id = run_id or request.run_id
         self.request = request
+        """None for a run restored from the registry after a restart (it is finished)."""
         self.owner = owner
         self.status: Status = "queued"
         self.created = time.time()
@@ -120,6 +124,16 @@ class Job:
         finally:
             self._wakers.discard(waker)
 
+    @classmethod
+    def restored(cls, record: dict[str, Any]) -> "Job":
+        """A finished run of an earlier server process, from its registry record."""
+        job = cls(None, record["owner"], run_id=record["id"])
+        job.status, job.report, job.error = record["status"], record["report"], record["error"]
+        job.created, job.started, job.finished = record["created"], record["started"], record["finished"]
+        job.events = [{"event": "run_end", "status": job.status, "run_id": job.id, "time": job.finished}]
+        job._done.set()
+        return job
+
     def resource(self) -> dict[str, Any]:
         """The job as the HTTP API shows it (without the report)."""
         return {
@@ -156,6 +170,9 @@ class RunService:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: set[threading.Thread] = set()
         self._closed = False
+        from agent.run_registry import RunRegistry
+
+        self._registry = RunRegistry(settings.home)
 
     def submit(self, request: RunRequest, owner: str, *, listener: EventHandler | None = None) -> Job:
         """Queue ``request`` for ``owner``; Busy when that owner's queue is full."""
@@ -177,7 +194,7 @@ class RunService:
 
     def get(self, run_id: str, owner: str) -> Job | None:
         """The job ``run_id`` if ``owner`` owns it (someone else's run is simply not there)."""
-        job = self._jobs.get(run_id)
+        job = self.lookup(run_id)
         return job if job is not None and job.owner == owner else None
 
     def owned(self, owner: str) -> list[Job]:
@@ -187,8 +204,16 @@ class RunService:
 
     def lookup(self, run_id: str) -> Job | None:
         """The job ``run_id`` whoever owns it: only for callers holding a proof of ownership
-        (a signed link)."""
-        return self._jobs.get(run_id)
+        (a signed link). Finished runs of earlier server processes come from the registry."""
+        job = self._jobs.get(run_id)
+        if job is None:
+            record = self._registry.load(run_id)
+            if record is not None and (record["report"] is not None or record["error"]):
+                job = Job.restored(record)
+                with self._lock:
+                    self._jobs.setdefault(run_id, job)
+                    self._forget_old()
+        return job
 
     def stats(self) -> dict[str, int]:
         with self._lock:
@@ -199,8 +224,8 @@ class RunService:
             }
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop taking runs; wait up to ``timeout`` seconds for those running (queued ones are
-        dropped: their checkpoints do not exist yet, the clients get no answer)."""
+        """Stop taking runs; wait up to ``timeout`` seconds for those running. Queued ones end
+        as failed, saying the server shut down (nothing of them had started)."""
         with self._lock:
             self._closed = True
             dropped = [job for queue in self._queues.values() for job in queue]
@@ -264,3 +289,9 @@ class RunService:
                 if not self._closed:
                     self._dispatch()
             job._finish(status, report, error)
+            report_path = str(job.request.out_dir / "run.json") if report is not None else None
+            try:
+                self._registry.record(job.id, job.owner, status, (job.created, job.started, job.finished),
+                                      report_path, error)
+            except Exception:  # noqa: BLE001 - the registry is a convenience; the run is done
+                log.warning("could not record run %s in the registry", job.id, exc_info=True)

@@ -328,3 +328,21 @@ def test_serve_refuses_to_listen_publicly_without_tokens(tmp_path: Path) -> None
                           cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LIMNER_HOME": str(tmp_path / "home")})
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "without tokens" in done.stderr
+
+
+def test_a_restarted_server_still_knows_its_finished_runs_and_links(server_settings: Settings) -> None:
+    settings = server_settings.model_copy(update={"server_tokens": TOKENS})
+    alice = {"Authorization": f"Bearer {TOKENS['alice']}"}
+    with live_server(create_app(settings)) as url:
+        made = httpx.post(f"{url}/v1/images/generations", json={"prompt": "a red apple", "response_format": "url"},
+                          headers=alice, timeout=60).json()
+    run_id, link = made["limner"]["run_id"], made["data"][0]["url"]
+    key = (settings.home / "server.key")
+    assert key.stat().st_mode & 0o777 == 0o600
+    with live_server(create_app(settings)) as url:  # a new process would see the same home
+        again = httpx.get(f"{url}/v1/runs/{run_id}", headers=alice).json()
+        assert again["status"] == "done" and again["summary"]["made"] == 1
+        assert httpx.get(f"{url}/v1/runs/{run_id}", headers={"Authorization": f"Bearer {TOKENS['bob']}"}).status_code == 404
+        assert httpx.get(link.replace(link.split("/v1/")[0], url)).status_code == 200  # signed before the restart
+        with httpx.stream("GET", f"{url}/v1/runs/{run_id}/events", headers=alice) as response:
+            assert [kind for _, kind, _ in _sse(response)] == ["run_end"]
