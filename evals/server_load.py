@@ -94,11 +94,30 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def _direct_seconds(tmp: str) -> float:
+    """The same request through ``agent.run.run`` in this process (after a warm-up): what the
+    HTTP API adds on top of it is the single request's time minus this."""
+    from agent.context import Settings
+    from agent.request import build_request
+    from agent.run import run
+
+    settings = Settings(home=Path(tmp) / "direct-home", out_dir=Path(tmp) / "direct-out", clip=False)
+    times = []
+    for _ in range(2):  # the first loads OCR and fonts
+        request = build_request(_prompt(0), settings=settings, n=1, size="512x512", user_id="user0")
+        started = time.perf_counter()
+        run(request, settings=settings)
+        times.append(time.perf_counter() - started)
+    return times[-1]
+
+
 def measure(requests: int = 50, workers: int = 2, per_token: int = 2) -> dict[str, Any]:
-    """Start a server, warm it up, time one request alone, then the burst; stop the server."""
+    """Time one request through ``run()`` directly, then start a server, warm it up, time one
+    request alone and then the burst; stop the server."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
+        direct = _direct_seconds(tmp)
         env = {**os.environ, "LIMNER_HOME": f"{tmp}/home", "LIMNER_OUT_DIR": f"{tmp}/out", "LIMNER_CLIP": "false",
                "LIMNER_SERVER_TOKENS": json.dumps(TOKENS), "LIMNER_SERVER_WORKERS": str(workers),
                "LIMNER_SERVER_PER_TOKEN": str(per_token), "LIMNER_SERVER_MAX_QUEUED": str(requests)}
@@ -130,7 +149,7 @@ def measure(requests: int = 50, workers: int = 2, per_token: int = 2) -> dict[st
         "requests": requests, "tokens": len(TOKENS), "workers": workers, "per_token": per_token,
         "errors": len(errors), "error_samples": [e.get("error", "wrong image") for e in errors[:3]],
         "cross_token_reads": leaks, "checked_reads": requests * (len(TOKENS) - 1),
-        "single_s": round(single[0]["seconds"], 3),
+        "direct_s": round(direct, 3), "single_s": round(single[0]["seconds"], 3),
         "p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "p95_s": round(_percentile(latencies, 0.95), 3) if latencies else None,
         "max_s": round(max(latencies), 3) if latencies else None,
@@ -154,7 +173,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         "|---|---|",
         f"| errors (non-200 or someone else's image) | {r['errors']} |",
         f"| cross-token reads of a run that succeeded | {r['cross_token_reads']} of {r['checked_reads']} tried |",
-        f"| one request alone (quiet server) | {r['single_s']} s |",
+        f"| the same request through `agent.run.run` in-process | {r['direct_s']} s |",
+        f"| one request alone over HTTP (quiet server) | {r['single_s']} s ({r['single_s'] / r['direct_s']:.2f}× in-process) |",
         f"| latency under the burst p50 / p95 / max | {r['p50_s']} / {r['p95_s']} / {r['max_s']} s |",
         f"| p50 under the burst ÷ one request alone | {r['p50_s'] / r['single_s']:.1f}× |" if r["p50_s"] else "| p50 ratio | - |",
         f"| wall time for the burst / throughput | {r['wall_s']} s / {r['throughput_per_s']} requests/s |",
