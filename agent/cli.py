@@ -227,17 +227,15 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="One JSON plan per line, one line per prompt."),
 ) -> None:
     """Show the scene plan limner would draw, without drawing it."""
-    from agent.nodes.plan import remembered_characters
-    from agent.planning.planner import make_plan
+    from agent.nodes.plan import preview_plan
     from agent.request import build_request
 
     settings = _settings()
     for prompt in prompts:
         request = build_request(prompt, settings=settings, n=n, seed=seed if seed is not None else 0, user_id=user)
-        characters, log = remembered_characters(settings, request)
+        scene_plan, log = preview_plan(request, settings)
         for line in log:
             sys.stderr.write(line + "\n")
-        scene_plan = make_plan(request, settings, remembered=characters)
         if as_json:
             _print_json(scene_plan.model_dump(mode="json"))
             continue

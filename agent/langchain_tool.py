@@ -179,12 +179,7 @@ def tool_content(report: dict[str, Any], thread: str | None = None) -> str:
 def _request_kwargs(settings: Settings, user: str, *, n: int | None, size: str | None,
                     backend: str | None, seed: int | None, thread: str | None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"settings": settings, "n": n, "size": size, "seed": seed, "user_id": user}
-    try:
-        kwargs.update(resolve_profile(backend, settings))
-    except InputError:
-        if backend in settings.profiles:  # a misconfigured profile: its own message says which
-            raise
-        raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(profile_names(settings))}") from None
+    kwargs.update(resolve_profile(backend, settings, field="backend"))
     if thread is not None:
         # Threads are per user, so a model acting for one user cannot continue another's.
         kwargs["thread_id"] = f"{user}:{thread}"
@@ -208,13 +203,11 @@ def _generate(settings: Settings, user: str, on_event: EventHandler | None, prom
 
 
 def _plan(settings: Settings, user: str, prompt: str, n: int | None, seed: int | None) -> tuple[str, dict[str, Any]]:
-    from agent.nodes.plan import remembered_characters
-    from agent.planning.planner import make_plan
+    from agent.nodes.plan import preview_plan
 
     try:
         request = build_request(prompt, settings=settings, n=n, seed=seed if seed is not None else 0, user_id=user)
-        characters, _ = remembered_characters(settings, request)
-        scene_plan = make_plan(request, settings, remembered=characters)
+        scene_plan, _ = preview_plan(request, settings)
     except InputError as error:
         raise ToolException(str(error)) from error
     full = scene_plan.model_dump(mode="json")

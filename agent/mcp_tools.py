@@ -105,6 +105,17 @@ class Progress:
         return float(self.count), text
 
 
+def http_owner(ctx: Context) -> str | None:
+    """The token name the bearer check left on this call's HTTP request; None over stdio."""
+    request = ctx.request_context.request if ctx is not None else None
+    if request is None:
+        return None
+    owner = getattr(request.state, PRINCIPAL, None)
+    if owner is None:  # the app was served without the bearer check: refuse rather than guess
+        fail("unauthenticated request: the server did not identify the caller")
+    return owner
+
+
 def caller(ctx: Context, settings: Settings, user: str | None) -> str:
     """The memory namespace of this call. Over stdio (no HTTP request) the process belongs to
     its local user: the ``user`` argument or "local". Over HTTP the bearer check has named the
@@ -114,25 +125,15 @@ def caller(ctx: Context, settings: Settings, user: str | None) -> str:
             check_user(user)
         except InputError as error:
             fail(error)
-    request = ctx.request_context.request if ctx is not None else None
-    if request is None:
-        return user or LOCAL
-    owner = getattr(request.state, PRINCIPAL, None)
-    if owner is None:  # the app was served without the bearer check: refuse rather than guess
-        fail("unauthenticated request: the server did not identify the caller")
-    return memory_user(settings, owner, user)
+    owner = http_owner(ctx)
+    return user or LOCAL if owner is None else memory_user(settings, owner, user)
 
 
 def conversation(ctx: Context, settings: Settings, thread: str | None) -> str | None:
     """The checkpoint thread of ``thread``: as given over stdio, the caller's own over HTTP
     (``owned_thread``), so no token can continue another token's conversation."""
-    request = ctx.request_context.request if ctx is not None else None
-    if thread is None or request is None:
-        return thread
-    owner = getattr(request.state, PRINCIPAL, None)
-    if owner is None:
-        fail("unauthenticated request: the server did not identify the caller")
-    return owned_thread(settings, owner, thread)
+    owner = http_owner(ctx) if thread is not None else None
+    return thread if owner is None else owned_thread(settings, owner, thread)
 
 
 def workspace(ctx: Context, settings: Settings) -> Path | None:
@@ -140,12 +141,9 @@ def workspace(ctx: Context, settings: Settings) -> Path | None:
     written there and file arguments must point inside it, so a token can reach neither the
     server's other files nor another token's images. None over stdio and on a loopback server
     without tokens, where the caller is the machine's local user."""
-    request = ctx.request_context.request if ctx is not None else None
-    if request is None or not settings.server_tokens:
+    owner = http_owner(ctx)
+    if owner is None or not settings.server_tokens:
         return None
-    owner = getattr(request.state, PRINCIPAL, None)
-    if owner is None:
-        fail("unauthenticated request: the server did not identify the caller")
     return (settings.out_dir / owner).resolve()
 
 
@@ -248,8 +246,7 @@ class LimnerTools:
         """Show the scene plan limner would draw for a request, without drawing it: per shot
         its prompt, camera, characters, objects (count, colour, box) and exact text elements.
         Fast; use it to check how a request will be understood."""
-        from agent.nodes.plan import remembered_characters
-        from agent.planning.planner import make_plan
+        from agent.nodes.plan import preview_plan
         from tools.safety import policy
 
         user_id = caller(ctx, self.settings, user)
@@ -259,10 +256,10 @@ class LimnerTools:
             verdict = policy(self.settings.safety_policy).check(request.prompt)
             if not verdict.allowed:
                 fail(f"refused ({verdict.policy} policy): {verdict.reason}")
-            characters, notes = remembered_characters(self.settings, request)
+            scene_plan, notes = preview_plan(request, self.settings)
             for note in notes:
                 log.info("%s", note)
-            return make_plan(request, self.settings, remembered=characters).model_dump(mode="json")
+            return scene_plan.model_dump(mode="json")
 
         scene_plan = await self.in_thread(plan)
         text = json.dumps(scene_plan, ensure_ascii=False)
@@ -312,12 +309,10 @@ class LimnerTools:
 
     def profile(self, backend: str | None) -> dict[str, Any]:
         """build_request keywords for a backend or profile name; the error names the choices."""
-        from agent.profiles import profile_names, resolve_profile
+        from agent.profiles import resolve_profile
 
-        if backend is not None and backend not in profile_names(self.settings):
-            fail(f"unknown backend {backend!r}; choose one of: {', '.join(profile_names(self.settings))}")
         try:
-            return resolve_profile(backend, self.settings)
+            return resolve_profile(backend, self.settings, field="backend")
         except InputError as error:
             fail(error)
 

@@ -23,15 +23,16 @@ def profile_names(settings: Settings) -> list[str]:
     return [DEFAULT_PROFILE, *sorted(set(settings.profiles) | set(available()))]
 
 
-def resolve_profile(name: str | None, settings: Settings) -> dict[str, Any]:
+def resolve_profile(name: str | None, settings: Settings, *, field: str = "model") -> dict[str, Any]:
     """Keyword arguments for ``build_request`` (backend, model, steps, backend_options) for the
-    profile ``name``; InputError naming the choices when there is no such profile."""
+    profile ``name``; InputError naming the choices when there is no such profile. ``field`` is
+    what the surface calls the choice (HTTP: ``model``; MCP, LangChain: ``backend``)."""
     from tools.generators.base import available
 
     if name is None or name == DEFAULT_PROFILE:
         return {}
     if not isinstance(name, str):
-        raise InputError(f"model must be a string naming a profile, got {type(name).__name__}", param="model")
+        raise InputError(f"{field} must be a string naming a profile, got {type(name).__name__}", param=field)
     if name in settings.profiles:
         profile = settings.profiles[name]
         unknown = set(profile) - _KEYS
@@ -46,4 +47,4 @@ def resolve_profile(name: str | None, settings: Settings) -> dict[str, Any]:
         }
     if name in available():
         return {"backend": name}
-    raise InputError(f"unknown model {name!r}; choose one of: {', '.join(profile_names(settings))}", param="model")
+    raise InputError(f"unknown {field} {name!r}; choose one of: {', '.join(profile_names(settings))}", param=field)

@@ -80,3 +80,11 @@ def remembered_characters(settings: Settings, request: Any) -> tuple[list[Any], 
         return [], [f"memory: not used ({type(error).__name__}: {str(error).splitlines()[0][:200]})"]
     names = ", ".join(c.name for c in found)
     return [to_plan_character(c) for c in found], ([f"memory: {names}"] if found else [])
+
+
+def preview_plan(request: Any, settings: Settings) -> tuple[ScenePlan, list[str]]:
+    """The scene plan a run of ``request`` would start from (rules, LLM planner, the user's
+    remembered characters) without running the graph, and the memory notes: what ``limner
+    plan``, MCP's and LangChain's ``plan_images`` show."""
+    characters, notes = remembered_characters(settings, request)
+    return make_plan(request, settings, remembered=characters), notes
