@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
+from memory import STORE_FILE
 from tools.scene import Character as PlanCharacter
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -18,8 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
 
 def has_memory(settings: "Settings") -> bool:
-    from memory.store import STORE_FILE
-
     return bool(settings.store_url) or (settings.home / STORE_FILE).is_file()
 
 

@@ -16,6 +16,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agent.context import Settings
+from agent.nodes.common import settings_of
 from agent.nodes.critique import critique
 from agent.nodes.finalize import finalize
 from agent.nodes.generate import generate
@@ -36,7 +37,7 @@ def route_after_screen(state: State) -> Literal["plan", "generate", "finalize"]:
 def route_after_plan(state: State, runtime: Runtime[Settings]) -> Literal["search", "generate"]:
     """Search when the plan asks for facts and search is on — once per run: after search the
     plan node runs again, and ``state.search`` being set sends it on to generate."""
-    settings = runtime.context or Settings()
+    settings = settings_of(runtime)
     if state.request.mode == "edit":
         return "generate"
     if state.plan is not None and state.plan.needs_facts and settings.search and state.search is None:

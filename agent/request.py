@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.context import Settings
 from agent.errors import InputError
+from agent.planning.edit import check_edit_request
 
 Mode = Literal["agent", "raw", "edit"]
 MAX_IMAGES = 8
@@ -79,37 +80,6 @@ def check_user(user_id: str) -> None:
     """A user id names a memory namespace: plain characters only, so ids cannot collide or nest."""
     if not isinstance(user_id, str) or not _USER.fullmatch(user_id):
         raise InputError(f"user id {user_id!r} must be 1-128 letters, digits or _.@:+- characters", param="user")
-
-
-def check_edit_inputs(mode: str, inputs: list[str | Path] | None,
-                      mask: str | Path | None) -> tuple[list[str], str | None, tuple[int, int] | None]:
-    """Absolute paths of readable input images (and mask) for edit mode, and the first input's
-    size (the outputs'); InputError otherwise."""
-    if mode != "edit":
-        if inputs or mask:
-            raise InputError("input images and masks are for edit mode (limner edit)")
-        return [], None, None
-    if not inputs:
-        raise InputError("edit needs at least one input image")
-    if len(inputs) > MAX_IMAGES:
-        raise InputError(f"at most {MAX_IMAGES} input images, got {len(inputs)}")
-    from tools.images import ImageInputError, load_image
-
-    paths, size = [], None
-    for item in [*inputs, *([mask] if mask else [])]:
-        path = Path(item).expanduser().resolve()
-        try:
-            if item is mask:
-                from agent.planning.edit import load_mask
-
-                load_mask(path, size)  # readable, and selects something (InputError otherwise)
-            else:
-                loaded = load_image(path)
-                size = size or loaded.size
-        except ImageInputError as error:
-            raise InputError(f"{'mask' if item is mask else 'input'}: {error}") from None
-        paths.append(str(path))
-    return paths[: len(inputs)], (paths[-1] if mask else None), size
 
 
 def check_options(backend: str, options: dict[str, Any]) -> None:
@@ -189,7 +159,8 @@ def build_request(
     if thread_id is not None and not _USER.fullmatch(thread_id):
         raise InputError(f"thread id {thread_id!r} must be 1-128 letters, digits or _.@:+- characters", param="thread")
     # 4. Edit mode: the inputs must be readable images; outputs keep the first one's size.
-    input_paths, mask_path, input_size = check_edit_inputs(mode, inputs, mask)
+    input_paths, mask_path, input_size = check_edit_request(mode, prompt, inputs, mask, backend=backend,
+                                                            segmenter=settings.segmenter, max_inputs=MAX_IMAGES)
     if input_size is not None:
         width_height = input_size
     run_id = new_run_id()

@@ -1,49 +1,30 @@
-"""The public entry point: every surface (CLI, HTTP, MCP, bots) calls these functions."""
+"""The public entry points every surface (CLI, HTTP, MCP, LangChain, bots) calls: ``run`` a
+request through the graph, ``resume`` an interrupted one, ``preview_plan`` (the plan a run
+would start from, without running anything)."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
-
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from typing import Any, Callable
 
 from agent.context import Settings
 from agent.errors import InputError
-from agent.graph import builder
+from agent.planning.preview import preview_plan
 from agent.request import RunRequest
-from agent.state import CHECKPOINT_TYPES, InputState
+from agent.state import InputState
+
+__all__ = ["EventHandler", "preview_plan", "resume", "run"]
 
 EventHandler = Callable[[dict[str, Any]], None]
-
-
-def serializer() -> JsonPlusSerializer:
-    """Checkpoint serializer that may rebuild limner's own state types, and only those."""
-    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
-
-
-@contextmanager
-def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
-    """SQLite checkpoints under ``settings.home`` (or in memory when checkpoints are off)."""
-    if not settings.checkpoints:
-        yield InMemorySaver(serde=serializer())
-        return
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    settings.home.mkdir(parents=True, exist_ok=True)
-    # Concurrent runs (a server) write the same file: wait for the lock rather than fail at once.
-    conn = sqlite3.connect(settings.checkpoint_path, check_same_thread=False, timeout=30)
-    try:
-        yield SqliteSaver(conn, serde=serializer())
-    finally:
-        conn.close()
 
 
 def _drive(
     input_: InputState | None, thread_id: str, settings: Settings, on_event: EventHandler | None
 ) -> dict[str, Any]:
+    # The graph, and with it langgraph and langchain_core, loads when a run starts: importing
+    # this module (`limner plan`, `limner --help`) stays plain Python and fast.
+    from agent.checkpoints import open_checkpointer
+    from agent.graph import builder
+
     with open_checkpointer(settings) as saver:
         app = builder.compile(checkpointer=saver)
         config = {"configurable": {"thread_id": thread_id}}
@@ -59,12 +40,9 @@ def _drive(
 
 
 def run(request: RunRequest, *, settings: Settings | None = None, on_event: EventHandler | None = None) -> dict[str, Any]:
-    """Run the whole loop for ``request``; returns the run report (the contents of run.json)."""
+    """Run the whole loop for ``request``; returns the run report (the contents of run.json).
+    Without ``settings``, the configured ones (environment, limner.toml) are read here, once."""
     settings = settings or Settings()
-    if request.mode == "edit":
-        from agent.editing import check_edit_request
-
-        check_edit_request(request, settings.segmenter)
     return _drive(InputState(request=request), request.thread_id or request.run_id, settings, on_event)
 
 

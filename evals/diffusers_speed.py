@@ -3,7 +3,7 @@
 Both measured side by side in one process, medians of repeats, after a warm-up:
 - batched vs sequential: 8 shots in one pipeline call (max_batch 8) against 8 calls of one;
 - agent vs raw: the overhead suite (evals/overhead.py) on this backend and model.
-Without ``--model`` it builds the tiny random-weight pipeline (tools/generators/tiny_pipeline.py)
+Without ``--model`` it builds the tiny random-weight pipeline (tools/testing/tiny_pipeline.py)
 so it runs offline on a CPU; with a real model (``limner eval diffusers --model
 stabilityai/sd-turbo``) it measures that one. Tiny-model timings show the loop's own cost,
 not what a user waits for on a real model.
@@ -49,7 +49,7 @@ def run_suite(out_dir: Path, repeats: int = 5, model: str | None = None) -> Path
 
     with tempfile.TemporaryDirectory() as tmp:
         if model is None:
-            from tools.generators.tiny_pipeline import save_tiny_sd_pipeline
+            from tools.testing.tiny_pipeline import save_tiny_sd_pipeline
 
             model_path, steps, size, label = str(save_tiny_sd_pipeline(Path(tmp) / "tiny")), 2, (64, 64), "tiny random SD (64², 2 steps)"
         else:

@@ -192,7 +192,7 @@ def _count_llm(score: Score, plan: ScenePlan) -> None:
 def time_cli(prompts: list[str]) -> tuple[float, bool]:
     """Seconds for one ``limner plan --json`` call over all prompts, and whether torch was imported."""
     code = (
-        "import sys; from agent.cli import app\n"
+        "import sys; from agent.surfaces.cli import app\n"
         "sys.argv = ['limner', 'plan', '--json', *sys.argv[1:]]\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write('TORCH=%s' % ('torch' in sys.modules))\n"

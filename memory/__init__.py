@@ -6,3 +6,7 @@
 - ``memory.characters``: ``CharacterBook(store, user_id, home)``: enrol, search, resolve,
   update, export/import one user's characters, never another's.
 """
+
+STORE_FILE = "memory.sqlite"
+"""The SQLite store's file under the limner home: known without importing the store (and
+langgraph with it), so asking "is there a memory?" costs nothing."""

@@ -18,9 +18,9 @@ from typing import Any, Iterator
 
 from langgraph.store.base import BaseStore
 
+from memory import STORE_FILE
 from memory.embeddings import Embedder, default_embedder
 
-STORE_FILE = "memory.sqlite"
 """The SQLite file under LIMNER_HOME when no store URL is given."""
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 5

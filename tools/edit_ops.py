@@ -1,6 +1,9 @@
-"""Edits that need no model and are exact: text into a region, recolouring a masked region,
-cropping and extending the canvas. The offline default backend edits with these; model
-backends use them for the parts a model would only get approximately right (the glyphs).
+"""The pixel side of edit mode, in one place: the exact edits that need no model (text into a
+region, recolouring a masked region, cropping and extending the canvas), the user's mask, and
+carrying out a planned edit (``apply_edit``) with a backend, plus what the critique compares
+the result against (``reference``). The offline default backend edits with the exact
+operations; model backends use them for the parts a model would only get approximately right
+(the glyphs).
 
 Every operation changes pixels only inside its region; masks are feathered by at most
 ``FEATHER_PX`` so that no seam shows and nothing further out moves.
@@ -15,7 +18,10 @@ import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
 from tools.colors import parse_color
-from tools.edit import paste_feathered, typeset
+from tools.generators.base import BackendError, Generator
+from tools.images import ImageInputError, load_image, open_limited
+from tools.scene import EditSpec
+from tools.typeset import paste_feathered, typeset
 
 FEATHER_PX = 8
 """Furthest a feathered edge reaches outside its region."""
@@ -134,3 +140,111 @@ def preservation(original: Image.Image, edited: Image.Image, keep: Image.Image) 
     diff = np.abs(np.asarray(original.convert("RGB"), dtype=np.int16) - np.asarray(edited.convert("RGB"), dtype=np.int16))
     per_pixel = diff.max(axis=2)[selected]
     return float(per_pixel.mean()), float((per_pixel > 8).mean())
+
+
+def load_mask(path: str, size: tuple[int, int]) -> tuple[Image.Image, list[str]]:
+    """The user's mask as "L" (white = edit) at ``size``, and notes about what was done to it;
+    ImageInputError when it cannot be read or selects nothing."""
+    with open_limited(path) as raw:
+        if raw.mode in ("RGBA", "LA", "PA") or "transparency" in raw.info:
+            alpha = raw.convert("RGBA").getchannel("A")
+            mask, kind = alpha.point(lambda v: 255 - v), "RGBA (transparent = edit)"
+        else:
+            mask, kind = raw.convert("L"), "greyscale (white = edit)"
+    notes = [f"mask read as {kind}"]
+    if mask.size != tuple(size):
+        notes.append(f"mask resized from {mask.size[0]}x{mask.size[1]} to the image's {size[0]}x{size[1]}")
+        mask = mask.resize(size, Image.NEAREST)
+    if mask_bbox(mask) is None:
+        raise ImageInputError(f"the mask {path} selects nothing (no pixel is white, or transparent in an RGBA mask)")
+    return mask, notes
+
+
+EXACT = {"add_text", "recolour", "crop", "extend"}
+
+
+def cannot_edit(generator: Generator, spec: EditSpec) -> str | None:
+    """Why ``generator`` cannot carry out ``spec``, or None when it can."""
+    return edit_refusal(generator.name, generator.supports_edit, spec.operation, spec.instruction)
+
+
+def edit_refusal(backend: str, can_edit: bool, operation: str, instruction: str) -> str | None:
+    """Why backend ``backend`` (which can or cannot do model edits) cannot do ``operation``."""
+    if operation in EXACT or can_edit:
+        return None
+    return (f"the {backend} backend cannot do {instruction!r} offline: it can add or replace "
+            "quoted text in a region, recolour a masked region, crop or extend the canvas. For other "
+            "edits use --backend diffusers (local inpainting) or --backend openai")
+
+
+def source(spec: EditSpec) -> Image.Image:
+    """The image being edited (the run folder's copy of the first input)."""
+    return load_image(spec.inputs[0])
+
+
+def region_mask(spec: EditSpec) -> Image.Image:
+    """What may change, at the input's size: the user's mask, else the planned box, else all."""
+    if spec.mask:
+        return Image.open(spec.mask).convert("L")
+    mask = Image.new("L", spec.size, 0 if spec.region else 255)
+    if spec.region is not None:
+        mask.paste(255, spec.region.to_pixels(*spec.size))
+    return mask
+
+
+def _multiple_of_8(canvas: Image.Image, placed: PixelBox,
+                   mask: Image.Image) -> tuple[Image.Image, PixelBox, Image.Image]:
+    """Diffusion models want sides in multiples of 8: trim the canvas (never the original)."""
+    width, height = canvas.size
+    w8, h8 = width - width % 8, height - height % 8
+    if (w8, h8) == (width, height) or w8 < placed[2] or h8 < placed[3]:
+        return canvas, placed, mask
+    return canvas.crop((0, 0, w8, h8)), placed, mask.crop((0, 0, w8, h8))
+
+
+def apply_edit(generator: Generator, spec: EditSpec, seed: int) -> Image.Image:
+    """One edited image for ``spec`` (``seed`` matters for model edits only)."""
+    reason = cannot_edit(generator, spec)
+    if reason:
+        raise BackendError(reason)
+    image = source(spec)
+    mask = region_mask(spec)
+    if spec.operation == "add_text":
+        box = spec.region.to_pixels(*spec.size) if spec.region else (0, 0, *spec.size)
+        return add_text(image, spec.text or "", box, "sign", mask=mask if spec.mask else None)
+    if spec.operation == "recolour":
+        return recolour(image, mask, spec.color or "")
+    if spec.operation == "crop":
+        return _cropped(spec, image)
+    if spec.operation == "extend":
+        canvas, placed, new_area = extend_canvas(image, spec.aspect or "3:2")
+        if not generator.supports_edit:
+            return canvas
+        canvas, placed, new_area = _multiple_of_8(canvas, placed, new_area)
+        return generator.edit(canvas, new_area, f"{spec.instruction}; continue the scene seamlessly", seed)
+    return generator.edit(image, feathered(mask), spec.instruction, seed)
+
+
+def _cropped(spec: EditSpec, image: Image.Image) -> Image.Image:
+    """The crop the plan asks for, centred on its region when it has one."""
+    around = spec.region.to_pixels(*spec.size) if spec.region else None
+    return crop_to_aspect(image, spec.aspect or "1:1", around)[0]
+
+
+def reference(spec: EditSpec, edited: Image.Image) -> tuple[Image.Image, Image.Image]:
+    """(what ``edited`` should equal where it must not change, and that "must not change" mask),
+    both at ``edited``'s size."""
+    image = source(spec)
+    if spec.operation == "crop":
+        cropped = _cropped(spec, image)
+        return cropped, Image.new("L", cropped.size, 255)
+    if spec.operation == "extend":
+        canvas, _, new_area = extend_canvas(image, spec.aspect or "3:2")
+        keep = new_area.point(lambda v: 255 - v).crop((0, 0, *edited.size))
+        # A model's repaint of the new area is pasted through a feathered mask: the original's
+        # outermost pixels may blend by design, so they are not held to "unchanged".
+        keep = keep.filter(ImageFilter.MinFilter(2 * (FEATHER_PX // 2) + 1))
+        return canvas.crop((0, 0, *edited.size)), keep
+    keep = feathered(region_mask(spec)).point(lambda v: 255 if v == 0 else 0)
+    return image, keep
+

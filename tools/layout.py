@@ -60,7 +60,7 @@ def text_height_units(text: str, width_units: float, role: str) -> float:
     """Height (short-side units) a text of this role needs at its nominal size and width.
 
     Words are measured with the real font (at 100 px, scaled), so the estimate agrees with
-    what :func:`tools.edit.typeset` will fit.
+    what :func:`tools.typeset.typeset` will fit.
     """
     size, pad, _ = _ROLE[role]
     ref = font(100)

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from tools import clipart
 from tools.colors import INK, darken, lighten, parse_color
-from tools.edit import fit_text, typeset
+from tools.typeset import fit_text, typeset
 from tools.figures import draw_character, head_point
 from tools.geometry import grid_shape, stable_rng
 from tools.layout import assign_layout, character_boxes, is_airborne

@@ -5,9 +5,26 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, Callable
 
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from agent.context import Settings
 from agent.request import RunRequest
+
+
+@lru_cache(maxsize=1)
+def _configured() -> Settings:
+    return Settings()
+
+
+def settings_of(runtime: Runtime[Settings]) -> Settings:
+    """The run's settings: the context every entry point passes (``agent.run`` passes its
+    caller's). A caller that passes none — a LangGraph server started from langgraph.json —
+    gets the configured ones, read once per process here, never per node."""
+    return runtime.context if runtime.context is not None else _configured()
 
 
 def emit(event: str, **data: Any) -> None:
@@ -16,8 +33,6 @@ def emit(event: str, **data: Any) -> None:
     Outside a streaming run there is no writer, and progress simply goes nowhere.
     """
     try:
-        from langgraph.config import get_stream_writer
-
         writer = get_stream_writer()
     except Exception:  # not inside a runnable context
         return

@@ -8,7 +8,7 @@ from PIL import Image
 from langgraph.runtime import Runtime
 
 from agent.context import Settings
-from agent.nodes.common import emit, timed
+from agent.nodes.common import emit, settings_of, timed
 from agent.state import State
 from tools.critics.aggregate import clip_checks, critique_image, missing_image_critique
 from tools.scene import Critique, EditSpec
@@ -16,7 +16,7 @@ from tools.scene import Critique, EditSpec
 
 def with_preservation(verdict: Critique, spec: EditSpec, image: Image.Image) -> Critique:
     """The critique of an edit plus its preservation check (and the restore repair on failure)."""
-    from agent.editing import reference
+    from tools.edit_ops import reference
     from tools.critics.preserve import check_preserved
 
     expected, keep = reference(spec, image)
@@ -40,7 +40,7 @@ def _reference_checks(state: State, settings: Settings, loaded: dict, shots: dic
 
 @timed("critique")
 def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
-    settings = runtime.context or Settings()
+    settings = settings_of(runtime)
     shots = {shot.index: shot for shot in state.shots}
     pending = [r for r in state.images if r.critique is None and r.path is not None]
     spec = state.plan.edit if state.plan is not None else None

@@ -12,9 +12,9 @@ from langgraph.runtime import Runtime
 
 from agent.backends import generator_for
 from agent.context import Settings
-from agent.nodes.common import emit, timed
+from agent.nodes.common import emit, settings_of, timed
 from agent.state import ImageRecord, State
-from agent.version import __version__
+from tools.version import __version__
 from tools.contact import contact_sheet
 from tools.provenance import save_png
 from tools.safety import output_check
@@ -57,7 +57,7 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     request.out_dir.mkdir(parents=True, exist_ok=True)
     shots = {shot.index: shot for shot in state.shots}
     model = request.model or getattr(generator_for(request), "model", None)  # the backend's default
-    settings = runtime.context or Settings()
+    settings = settings_of(runtime)
     signer, log = _signer(settings)
     checker = output_check(settings.safety_output_check) if settings.safety_output_check else None
     entries, thumbs, labels = [], [], []

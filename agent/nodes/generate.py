@@ -56,7 +56,7 @@ def generate_images(
 
 def edit_images(generator: Generator, spec: EditSpec, seeds: list[int]) -> list[Image.Image | Exception]:
     """Edit mode: one edit of the input per seed; a failure is recorded on its image only."""
-    from agent.editing import apply_edit
+    from tools.edit_ops import apply_edit
 
     results: list[Image.Image | Exception] = []
     for seed in seeds:

@@ -15,9 +15,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Settings
-from agent.nodes.common import emit, timed
+from agent.nodes.common import emit, settings_of, timed
 from agent.planning.merge import keep_earlier_choices
 from agent.planning.planner import make_plan
+from agent.planning.preview import remembered_characters
 from agent.state import SearchReport, State
 from tools.scene import ScenePlan
 from tools.search import Note
@@ -36,7 +37,7 @@ def with_search_notes(scene_plan: ScenePlan, report: SearchReport) -> ScenePlan:
 
 @timed("plan")
 def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
-    settings = runtime.context or Settings()
+    settings = settings_of(runtime)
     if state.plan is not None and state.search is not None:
         # Re-plan after search: the constraints stay, the notes join.
         scene_plan = state.plan
@@ -59,7 +60,9 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     if state.request.mode == "edit":
         from agent.planning.edit import plan_edit
 
-        scene_plan = plan_edit(state.request, settings.segmenter)
+        request = state.request
+        scene_plan = plan_edit(request.prompt, request.inputs, request.mask, request.out_dir, request.n or 1,
+                               settings.segmenter)
         emit("plan", shots=len(scene_plan.shots), planner="edit", operation=scene_plan.edit.operation)
         return {"plan": scene_plan, "shots": scene_plan.shots, "log": scene_plan.notes}
     characters, log = remembered_characters(settings, state.request)
@@ -67,24 +70,3 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner,
          remembered=[c.name for c in characters])
     return {"plan": scene_plan, "shots": scene_plan.shots, "log": log}
-
-
-def remembered_characters(settings: Settings, request: Any) -> tuple[list[Any], list[str]]:
-    """The user's remembered characters this request names or describes, as plan characters;
-    a memory that cannot be opened is one log line, and the run goes on without it."""
-    from agent.characters import remembered, to_plan_character
-
-    try:
-        found = remembered(settings, request.user_id, request.prompt)
-    except Exception as error:  # noqa: BLE001 - memory informs the plan; it never stops a run
-        return [], [f"memory: not used ({type(error).__name__}: {str(error).splitlines()[0][:200]})"]
-    names = ", ".join(c.name for c in found)
-    return [to_plan_character(c) for c in found], ([f"memory: {names}"] if found else [])
-
-
-def preview_plan(request: Any, settings: Settings) -> tuple[ScenePlan, list[str]]:
-    """The scene plan a run of ``request`` would start from (rules, LLM planner, the user's
-    remembered characters) without running the graph, and the memory notes: what ``limner
-    plan``, MCP's and LangChain's ``plan_images`` show."""
-    characters, notes = remembered_characters(settings, request)
-    return make_plan(request, settings, remembered=characters), notes

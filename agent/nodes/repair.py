@@ -1,7 +1,7 @@
 """repair: targeted fixes for images that failed a check; images that passed are never touched.
 
 - ``retypeset``: draw the expected text into its box again, larger, wrapped, at maximum
-  contrast (the repair mode of ``tools.edit.typeset``);
+  contrast (the repair mode of ``tools.typeset.typeset``);
 - ``regenerate``: the shot again with a new seed (also how a failed generation is retried);
 - ``inpaint``: the backend's edit on the defect's region when it can edit, else regenerate.
 Each round writes new files (``work/shot-NN-rK.png``) and records before/after.
@@ -19,7 +19,7 @@ from agent.context import Settings
 from agent.nodes.common import emit, timed, work_path
 from agent.nodes.generate import credits_of, generate_images
 from agent.state import ImageRecord, RepairRecord, State
-from tools.edit import box_mask, typeset
+from tools.typeset import box_mask, typeset
 from tools.scene import EditSpec, RepairAction, Shot
 
 _SEED_STEP = 1_000_003  # a prime stride: repaired seeds never collide with the batch's S+i
@@ -28,7 +28,7 @@ _SEED_STEP = 1_000_003  # a prime stride: repaired seeds never collide with the 
 def _regenerate(state: State, shot: Shot, seed: int) -> Image.Image:
     generator = generator_for(state.request)
     if state.plan is not None and state.plan.edit is not None:  # an edit is redone, not drawn anew
-        from agent.editing import apply_edit
+        from tools.edit_ops import apply_edit
 
         return apply_edit(generator, state.plan.edit, seed)
     result = generate_images(generator, [shot], [seed], state.request.size, state.plan)[0]
@@ -52,7 +52,7 @@ def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> tuple[Im
 
 def _restore(spec: EditSpec, image: Image.Image) -> Image.Image:
     """The input composited back wherever the edit should not have changed anything."""
-    from agent.editing import reference
+    from tools.edit_ops import reference
 
     expected, keep = reference(spec, image)
     if expected.size != image.size:

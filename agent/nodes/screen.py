@@ -11,7 +11,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Settings
-from agent.nodes.common import emit, timed
+from agent.nodes.common import emit, settings_of, timed
 from agent.state import RESET, State
 from tools.safety import policy
 
@@ -37,7 +37,7 @@ def screen(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
 
 @timed("screen")
 def _screened(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
-    settings = runtime.context or Settings()
+    settings = settings_of(runtime)
     verdict = policy(settings.safety_policy).check(state.request.prompt)
     emit("screen", allowed=verdict.allowed, policy=verdict.policy)
     if verdict.allowed:

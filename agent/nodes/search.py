@@ -13,7 +13,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Settings
-from agent.nodes.common import emit, timed
+from agent.nodes.common import emit, settings_of, timed
 from agent.state import SearchReport, State
 from tools.search import get_client
 from tools.search import search as web_search
@@ -48,7 +48,7 @@ def _report(state: State, settings: Settings) -> SearchReport:
 
 @timed("search")
 def search(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
-    settings = runtime.context or Settings()
+    settings = settings_of(runtime)
     report = _report(state, settings)
     emit("search", status=report.status, notes=len(report.notes), reason=report.reason)
     if report.status == "done":

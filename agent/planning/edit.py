@@ -12,17 +12,19 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Sequence
 
 from PIL import Image
 
 from agent.errors import InputError
 from agent.planning.rules import extract_aspect, extract_texts
 from agent.planning.vocab import COLOURS
-from agent.request import RunRequest
-from tools.edit_ops import mask_bbox
+from tools.edit_ops import edit_refusal, load_mask, mask_bbox
+from tools.generators.base import can_edit
 from tools.images import ImageInputError, load_image, open_limited
 from tools.scene import Box, EditOperation, EditSpec, SceneObject, ScenePlan, Shot
 
+RECOLOUR_NEEDS_REGION = "recolouring needs a region: pass --mask (white where the colour should change)"
 MODEL_ONLY = "inpaint"
 """The operation that needs a model: anything beyond text, recolouring and canvas changes."""
 
@@ -57,26 +59,6 @@ def edit_operation(instruction: str) -> tuple[EditOperation, str | None, str | N
     return "inpaint", None, None
 
 
-def load_mask(path: str | Path, size: tuple[int, int]) -> tuple[Image.Image, list[str]]:
-    """The user's mask as "L" (white = edit) at ``size``, and notes about what was done to it."""
-    try:
-        with open_limited(path) as raw:
-            if raw.mode in ("RGBA", "LA", "PA") or "transparency" in raw.info:
-                alpha = raw.convert("RGBA").getchannel("A")
-                mask, kind = alpha.point(lambda v: 255 - v), "RGBA (transparent = edit)"
-            else:
-                mask, kind = raw.convert("L"), "greyscale (white = edit)"
-    except ImageInputError as error:
-        raise InputError(f"mask: {error}") from None
-    notes = [f"mask read as {kind}"]
-    if mask.size != tuple(size):
-        notes.append(f"mask resized from {mask.size[0]}x{mask.size[1]} to the image's {size[0]}x{size[1]}")
-        mask = mask.resize(size, Image.NEAREST)
-    if mask_bbox(mask) is None:
-        raise InputError(f"the mask {path} selects nothing (no pixel is white, or transparent in an RGBA mask)")
-    return mask, notes
-
-
 def words_region(instruction: str) -> Box | None:
     """The coarse region position words name ("at the top", "bottom left"), or None."""
     lower = instruction.lower()
@@ -108,54 +90,95 @@ def _text_region(first: Image.Image, instruction: str, segmenter: str) -> tuple[
     return mask, f"region from text-to-mask of {phrase!r} ({segmenter})"
 
 
-def plan_edit(request: RunRequest, segmenter: str | None = None) -> ScenePlan:
-    """The edit plan for ``request`` (mode "edit"); copies inputs and mask into the run folder.
-    ``segmenter`` (a CLIPSeg model) finds the region from the instruction when there is no mask."""
-    if not request.inputs:
+def plan_edit(instruction: str, inputs: Sequence[str], mask_file: str | None, out_dir: Path, count: int,
+              segmenter: str | None = None) -> ScenePlan:
+    """The edit plan for ``instruction`` on the user's ``inputs`` (and mask); copies them into
+    ``out_dir/inputs``. ``segmenter`` (a CLIPSeg model) finds the region from the instruction
+    when there is no mask."""
+    if not inputs:
         raise InputError("edit needs at least one input image")
     try:
-        first = load_image(request.inputs[0])
-        for other in request.inputs[1:]:
+        first = load_image(inputs[0])
+        for other in inputs[1:]:
             load_image(other)
     except ImageInputError as error:
         raise InputError(str(error)) from None
     size = first.size
-    folder = request.out_dir / "inputs"
+    folder = out_dir / "inputs"
     folder.mkdir(parents=True, exist_ok=True)
     copies = []
-    for index, source in enumerate(request.inputs):
+    for index, source in enumerate(inputs):
         copy = folder / f"{index:02d}-{Path(source).name}"
         shutil.copyfile(source, copy)  # the user's file is read, never written
         copies.append(str(copy))
-    operation, text, colour = edit_operation(request.prompt)
+    operation, text, colour = edit_operation(instruction)
     notes: list[str] = []
     region, source, mask_path = None, "whole", None
     mask = None
-    if request.mask:
-        mask, notes = load_mask(request.mask, size)
-    elif segmenter and operation in ("recolour", "inpaint") and words_region(request.prompt) is None:
-        mask, note = _text_region(first, request.prompt, segmenter)
+    if mask_file:
+        mask, notes = _user_mask(mask_file, size)
+    elif segmenter and operation in ("recolour", "inpaint") and words_region(instruction) is None:
+        mask, note = _text_region(first, instruction, segmenter)
         notes.append(note)
     if mask is not None:
         mask_path = folder / "mask.png"
         mask.save(mask_path)
         x0, y0, x1, y1 = mask_bbox(mask)  # type: ignore[misc]
         region, source = Box(x0=x0 / size[0], y0=y0 / size[1], x1=x1 / size[0], y1=y1 / size[1]), "mask"
-    elif (words := words_region(request.prompt)) is not None or operation == "add_text":
+    elif (words := words_region(instruction)) is not None or operation == "add_text":
         region, source = words or Box(x0=0.08, y0=0.04, x1=0.92, y1=0.28), "words"
     if operation == "recolour" and region is None:
-        from agent.editing import RECOLOUR_NEEDS_REGION
-
         raise InputError(RECOLOUR_NEEDS_REGION)
-    aspect = extract_aspect(request.prompt) or ("1:1" if operation == "crop" else None)
+    aspect = extract_aspect(instruction) or ("1:1" if operation == "crop" else None)
     if operation == "extend" and aspect is None:
         aspect = f"{round(size[0] * 1.5)}:{size[1]}"  # "extend" alone: half again as wide
-    spec = EditSpec(operation=operation, instruction=request.prompt, inputs=copies, size=size, region=region,
+    spec = EditSpec(operation=operation, instruction=instruction, inputs=copies, size=size, region=region,
                     region_source=source, mask=str(mask_path) if mask_path else None, text=text, color=colour,
                     aspect=aspect, notes=notes)
     # The quoted text with the role the extractor read from the words before it, in the region.
-    texts = [extract_texts(request.prompt)[0][0].model_copy(update={"box": region})] if text else []
+    texts = [extract_texts(instruction)[0][0].model_copy(update={"box": region})] if text else []
     objects = [SceneObject(name="edited region", color=colour, box=region)] if colour else []
-    count = request.n or 1
-    shots = [Shot(index=i, prompt=request.prompt, texts=texts, objects=objects) for i in range(count)]
-    return ScenePlan(request=request.prompt, shots=shots, edit=spec, notes=notes)
+    shots = [Shot(index=i, prompt=instruction, texts=texts, objects=objects) for i in range(count)]
+    return ScenePlan(request=instruction, shots=shots, edit=spec, notes=notes)
+
+
+def _user_mask(path: str | Path, size: tuple[int, int]) -> tuple[Image.Image, list[str]]:
+    try:
+        return load_mask(str(path), size)
+    except ImageInputError as error:
+        raise InputError(f"mask: {error}") from None
+
+
+def check_edit_request(mode: str, instruction: str, inputs: Sequence[str | Path] | None, mask: str | Path | None,
+                       *, backend: str, segmenter: str | None = None,
+                       max_inputs: int = 8) -> tuple[list[str], str | None, tuple[int, int] | None]:
+    """The one check of an edit request, before any work: the inputs are readable images, the
+    mask selects something, the backend can do what is asked (known without building it), and a
+    recolour has a region. Returns absolute input paths, the mask's path and the first input's
+    size (the outputs'); InputError otherwise. Outside edit mode, inputs and masks are refused."""
+    if mode != "edit":
+        if inputs or mask:
+            raise InputError("input images and masks are for edit mode (limner edit)", param="image")
+        return [], None, None
+    if not inputs:
+        raise InputError("edit needs at least one input image", param="image")
+    if len(inputs) > max_inputs:
+        raise InputError(f"at most {max_inputs} input images, got {len(inputs)}", param="image")
+    paths, size = [], None
+    for item in inputs:
+        path = Path(item).expanduser().resolve()
+        try:
+            size = size or load_image(path).size
+        except ImageInputError as error:
+            raise InputError(f"input: {error}", param="image") from None
+        paths.append(str(path))
+    mask_path = str(Path(mask).expanduser().resolve()) if mask else None
+    if mask_path:
+        _user_mask(mask_path, size)  # readable, and selects something
+    operation, _, _ = edit_operation(instruction)
+    reason = edit_refusal(backend, can_edit(backend), operation, instruction)
+    if reason:
+        raise InputError(reason, param="backend")
+    if operation == "recolour" and not (mask_path or segmenter) and words_region(instruction) is None:
+        raise InputError(RECOLOUR_NEEDS_REGION, param="mask")
+    return paths, mask_path, size

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from pydantic import ValidationError
 
 import prompts
-from agent.errors import InputError
+from agent.errors import PlannerConfigError, one_line
+from agent.planning.local_gguf import gguf_chat_model
 from agent.planning.merge import LlmPlan, merge, plan_schema
 from tools.search import Note, quote_for_prompt
 
@@ -61,17 +62,11 @@ PROVIDER_PACKAGES = {
 }
 
 
-class PlannerConfigError(InputError):
-    """The configured planner model cannot be built (bad name, missing package, missing key)."""
-
-
 ChatProvider = Callable[[str, "Settings"], Any]
 """(model part of ``provider:model``, settings) → an object with ``with_structured_output``."""
 
 
 def _llamacpp(model: str, settings: "Settings") -> Any:
-    from agent.planning.local_gguf import gguf_chat_model
-
     return gguf_chat_model(model, settings)
 
 
@@ -144,8 +139,6 @@ def planner_from(settings: "Settings") -> "LlmPlanner | None":
 
 
 def _one_line(error: BaseException) -> str:
-    from agent.results import one_line
-
     return one_line(error) or type(error).__name__
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from pydantic import BaseModel
 
-from agent.planning.llm import PlannerConfigError
+from agent.errors import PlannerConfigError
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from agent.context import Settings

@@ -23,6 +23,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from agent.planning.rules import extract_objects
+from agent.planning.shots import VARIATIONS
 from tools.scene import ScenePlan, Shot
 
 # Stock variety of the rule planner: the LLM may replace it (a request's own split may not).
@@ -79,15 +81,11 @@ def plan_schema(shot_count: int) -> type[LlmPlan]:
 
 
 def _is_stock(variation: str | None) -> bool:
-    from agent.planning.planner import VARIATIONS
-
     return variation is None or variation in VARIATIONS or variation.startswith(_STOCK_PREFIX)
 
 
 def prompt_keeps_constraints(prompt: str, shot: Shot) -> bool:
     """Does ``prompt`` still carry ``shot``'s quoted texts, own variation and objects unchanged?"""
-    from agent.planning.rules import extract_objects
-
     if not prompt.strip():
         return False
     if any(text.text not in prompt for text in shot.texts):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
+from agent.planning.llm import planner_from
 from agent.planning.rules import Constraints, extract
+from agent.planning.shots import SEQUENCE_STYLES, VARIATIONS, shot_count
 from agent.request import RunRequest
 from tools.layout import assign_layout
 from tools.scene import Character, ScenePlan, Shot
@@ -21,26 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover - types only
     from agent.context import Settings
     from agent.planning.llm import LlmPlanner
     from tools.search import Note
-
-# How sibling shots of one request differ when the request does not say.
-VARIATIONS = [
-    "wide shot, eye level",
-    "medium shot, slightly from the left",
-    "close-up, centred",
-    "low angle, looking up",
-    "high angle, looking down",
-    "three-quarter view from the right",
-    "side view, soft depth",
-    "detail shot, shallow depth of field",
-]
-SEQUENCE_STYLES = {"comic", "manga", "storyboard"}
-
-
-def shot_count(request: RunRequest, constraints: Constraints) -> int:
-    """``-n`` wins over the prompt; then the prompt's own count; then its spelt-out shots; then one."""
-    # A plan holds at most 8 shots; "999 images" in a prompt asks for the most we draw.
-    return request.n or min(8, constraints.image_count or len(constraints.shots) or 1)
-
 
 def _split_base(base: str, splits: list[str]) -> str:
     """The shared subject of a split request: "two images of a lighthouse: one in a storm…" →
@@ -78,8 +60,8 @@ def make_plan(
 ) -> ScenePlan:
     """The full plan for ``request``: global look, shots, every text and object laid out.
 
-    ``planner`` (or the one ``settings.planner_model`` configures; ``Settings()`` when
-    ``settings`` is None) refines the rule plan;
+    ``planner`` (or the one ``settings.planner_model`` configures; without settings, the
+    rules alone: nothing is read from the environment here) refines the rule plan;
     ``notes`` are search results it may use as quoted data. A bad planner configuration
     raises ``PlannerConfigError``; a failing model falls back to the rule plan, noted.
     """
@@ -87,15 +69,7 @@ def make_plan(
     if remembered:
         constraints.characters = with_remembered(constraints.characters, list(remembered))
     rule_plan = _rule_plan(request, constraints)
-    if planner is None and settings is None:
-        # Callers that do not pass settings (the CLI, the plan node) get the process-wide ones:
-        # LIMNER_PLANNER_MODEL or limner.toml turn the LLM planner on everywhere.
-        from agent.context import Settings
-
-        settings = Settings()
     if planner is None and settings is not None and settings.planner_model:
-        from agent.planning.llm import planner_from
-
         planner = planner_from(settings)
     if planner is None:
         return rule_plan

@@ -123,7 +123,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args: list[str]) -> None:
 
 def test_plan_prints_one_json_line_per_prompt_without_torch(tmp_path) -> None:
     code = (
-        "import sys; from agent.cli import app; "
+        "import sys; from agent.surfaces.cli import app; "
         "sys.argv=['limner','plan','four panels of a fox named Mira','a blue cow, no people','--json']; "
         "app(standalone_mode=False); print('torch' in sys.modules, file=sys.stderr)"
     )
@@ -161,7 +161,7 @@ def test_raw_seed_gives_the_same_image_whatever_the_batch(tmp_path) -> None:
 def test_check_loads_no_torch(bakery_run, tmp_path) -> None:
     report, _ = bakery_run
     code = (
-        "import sys; from agent.cli import app; "
+        "import sys; from agent.surfaces.cli import app; "
         f"sys.argv=['limner','check',{report['images'][0]['path']!r},'--text','FRESH BREAD DAILY','--json']; "
         "app(standalone_mode=False); print('torch' in sys.modules, file=sys.stderr)"
     )

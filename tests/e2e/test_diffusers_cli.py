@@ -26,7 +26,7 @@ def limner(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> Path:
-    from tools.generators.tiny_pipeline import save_tiny_sd_pipeline
+    from tools.testing.tiny_pipeline import save_tiny_sd_pipeline
 
     return save_tiny_sd_pipeline(tmp_path_factory.mktemp("tiny-sd") / "pipe")
 

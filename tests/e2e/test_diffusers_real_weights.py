@@ -15,7 +15,7 @@ import os
 import numpy as np
 import pytest
 
-from tools.edit import box_mask
+from tools.typeset import box_mask
 from tools.generators.base import create
 from tools.scene import ScenePlan, Shot
 

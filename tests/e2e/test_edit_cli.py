@@ -127,7 +127,7 @@ def test_bad_input_is_one_line_exit_2_and_touches_nothing(photo, tmp_path: Path,
 
 @pytest.mark.slow
 def test_tiny_diffusers_inpaint_edit_end_to_end(photo, tmp_path: Path) -> None:
-    from tools.generators.tiny_pipeline import save_tiny_sd_pipeline
+    from tools.testing.tiny_pipeline import save_tiny_sd_pipeline
 
     image, mask = photo
     small = tmp_path / "small.png"

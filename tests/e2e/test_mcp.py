@@ -28,7 +28,7 @@ from PIL import Image, ImageChops
 
 from agent.context import Settings
 from agent.errors import InputError
-from agent.mcp_server import build_server, http_app, serve
+from agent.surfaces.mcp.server import build_server, http_app, serve
 
 LIMNER = str(Path(sys.executable).parent / "limner")
 APPLES = "A poster that says 'OPEN' with two red apples"
@@ -151,7 +151,7 @@ def noisy(*args, **kwargs):
 
 agent.run.run = noisy
 sys.argv = ["limner", "mcp"]
-from agent.cli import main
+from agent.surfaces.cli import main
 main()
 """
 

@@ -14,7 +14,8 @@ import pytest
 
 pytest.importorskip("c2pa", reason="c2pa-python is not installed")
 
-from tools.c2pa_signing import TRAINED_ALGORITHMIC_MEDIA, make_test_chain  # noqa: E402
+from tools.c2pa_signing import TRAINED_ALGORITHMIC_MEDIA  # noqa: E402
+from tools.testing.certificates import make_test_chain  # noqa: E402
 
 LIMNER = str(Path(sys.executable).with_name("limner"))
 

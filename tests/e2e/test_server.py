@@ -17,8 +17,8 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from agent.context import Settings
-from agent.server import create_app
-from agent.service import RunService
+from agent.surfaces.http.app import create_app
+from agent.surfaces.service import RunService
 from tests.live_server import live_server
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

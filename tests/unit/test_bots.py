@@ -1,4 +1,4 @@
-"""What the bots share (agent/bots/common.py) and how they start: command options, memory
+"""What the bots share (agent/surfaces/bots/common.py) and how they start: command options, memory
 namespaces, reply wording, and ``limner bot …`` without its tokens. The platforms themselves:
 test_bots_slack.py and test_bots_discord.py."""
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.bots.common import (
+from agent.surfaces.bots.common import (
     Reply, discord_namespace, error_text, fit, make_request, parse_command, reply_for, slack_namespace,
 )
 from agent.errors import InputError
 from agent.request import build_request
-from agent.service import Busy, Job
+from agent.surfaces.service import Busy, Job
 
 LIMNER = str(Path(sys.executable).with_name("limner"))
 
@@ -80,8 +80,8 @@ def test_the_bot_command_without_tokens_exits_2_naming_the_variables(tmp_path: P
 
 
 def test_serve_checks_tokens_before_connecting(settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agent.bots import discord as discord_bot
-    from agent.bots import slack as slack_bot
+    from agent.surfaces.bots import discord as discord_bot
+    from agent.surfaces.bots import slack as slack_bot
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)

@@ -18,10 +18,10 @@ from discord import ClientUser
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from agent.bots.discord import MAX_FILES, LimnerClient, choose_attachments
+from agent.surfaces.bots.discord import MAX_FILES, LimnerClient, choose_attachments
 from agent.context import Settings
-from agent.results import made_paths, summary_text
-from agent.service import RunService
+from agent.surfaces.results import made_paths, summary_text
+from agent.surfaces.service import RunService
 
 APP_ID = 4242
 MB = 2**20

@@ -19,13 +19,12 @@ from tools.c2pa_signing import (  # noqa: E402  (after the skips)
     Action,
     C2paError,
     C2paSigner,
-    SigningChain,
-    make_test_chain,
     read_manifest,
     sign_png,
     verify,
 )
 from tools.provenance import read_png_metadata, save_png  # noqa: E402
+from tools.testing.certificates import SigningChain, make_test_chain  # noqa: E402
 
 METADATA = {"prompt": "a red café sign", "seed": 7, "backend": "sketch", "run_id": "r1",
             "limner_version": "0.1.0"}

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tools.edit import box_mask
+from tools.typeset import box_mask
 from tools.generators.base import BackendError, create, listening_to_steps
 from tools.generators.diffusers import DiffusersGenerator, DiffusersOptions, steps_for
 from tools.generators.diffusers_loading import load_pipeline
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> Path:
-    from tools.generators.tiny_pipeline import save_tiny_sd_pipeline
+    from tools.testing.tiny_pipeline import save_tiny_sd_pipeline
 
     return save_tiny_sd_pipeline(tmp_path_factory.mktemp("tiny-sd") / "pipe")
 

@@ -84,7 +84,7 @@ class SmudgeGenerator:
         return Image.fromarray(np.clip(np.asarray(image, int) + 40, 0, 255).astype("uint8"))
 
 
-register("smudge", GeneratorOptions, lambda options: SmudgeGenerator())
+register("smudge", GeneratorOptions, lambda options: SmudgeGenerator(), supports_edit=True)
 
 
 def test_an_edit_that_changes_too_much_is_restored(settings, tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def _tiny_clipseg(folder: Path) -> Path:
     import torch
     from transformers import CLIPSegConfig, CLIPSegForImageSegmentation, CLIPSegProcessor, ViTImageProcessor
 
-    from tools.generators.tiny_pipeline import offline_clip_tokenizer
+    from tools.testing.tiny_pipeline import offline_clip_tokenizer
 
     config = CLIPSegConfig(
         text_config=dict(vocab_size=49408, hidden_size=32, intermediate_size=37, num_attention_heads=4,
@@ -134,19 +134,24 @@ def test_text_to_mask_with_a_segmenter_and_without_one(settings, tmp_path: Path,
     from tools import segment
 
     Image.new("RGB", (64, 48), (90, 120, 150)).save(tmp_path / "in.png")
-    edit_request = lambda text: build_request(text, settings=settings, mode="edit", seed=1,  # noqa: E731
+    with_segmenter = settings.model_copy(update={"segmenter": "CIDAS/clipseg-rd64-refined"})
+    edit_request = lambda text: build_request(text, settings=with_segmenter, mode="edit", seed=1, backend="smudge",  # noqa: E731
                                               inputs=[tmp_path / "in.png"])
+
+    def plan_edit_of(request, segmenter):
+        return plan_edit(request.prompt, request.inputs, request.mask, request.out_dir, request.n or 1, segmenter)
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     # The model is not here: the plan says so and falls back, it never guesses a region.
-    plan = plan_edit(edit_request("give the car a roof box"), segmenter="CIDAS/clipseg-rd64-refined")
+    plan = plan_edit_of(edit_request("give the car a roof box"), "CIDAS/clipseg-rd64-refined")
     assert plan.edit.region is None and plan.notes[-1].startswith("text-to-mask skipped: CIDAS/clipseg-rd64-refined "
                                                                    "is not in the local cache")
     with pytest.raises(Exception, match="recolouring needs a region"):
-        plan_edit(edit_request("make the car red"), segmenter="CIDAS/clipseg-rd64-refined")
+        plan_edit_of(edit_request("make the car red"), "CIDAS/clipseg-rd64-refined")
     # A (tiny, random) CLIPSeg from a folder: the region is its mask of "car".
     model = str(_tiny_clipseg(tmp_path / "clipseg"))
     monkeypatch.setattr(segment, "THRESHOLD", 0.0)  # random weights: take every pixel it scores
-    plan = plan_edit(edit_request("make the car red"), segmenter=model)
+    plan = plan_edit_of(edit_request("make the car red"), model)
     assert plan.edit.region_source == "mask" and plan.edit.mask and plan.edit.color == "red"
     assert plan.notes[-1] == f"region from text-to-mask of 'car' ({model})"

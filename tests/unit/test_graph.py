@@ -111,7 +111,7 @@ def test_run_json_and_timings(settings) -> None:
 
 def test_killed_run_resumes_from_its_checkpoint(settings) -> None:
     """Interrupt after generate (as a kill would), then resume: generate is not run again."""
-    from agent.run import open_checkpointer
+    from agent.checkpoints import open_checkpointer
     from agent.state import InputState
 
     request = build_request("a cow", settings=settings, n=2, seed=9, backend="scripted")

@@ -20,8 +20,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.context import Settings
-from agent.langchain_tool import MAX_CONTENT_CHARS, limner_tool, limner_tools, tool_content
-from agent.results import summarize
+from agent.surfaces.langchain import MAX_CONTENT_CHARS, limner_tool, limner_tools, tool_content
+from agent.surfaces.results import summarize
 
 ROOT = Path(__file__).resolve().parents[2]
 

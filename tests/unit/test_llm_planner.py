@@ -156,7 +156,7 @@ def test_missing_provider_package_names_it(monkeypatch) -> None:
 
 
 def test_cli_maps_planner_config_error_to_exit_2(monkeypatch, capsys) -> None:
-    from agent import cli
+    from agent.surfaces import cli
 
     monkeypatch.setenv("LIMNER_PLANNER_MODEL", "nosuchprovider:model-x")
     monkeypatch.setattr(sys, "argv", ["limner", "plan", "a red cube"])

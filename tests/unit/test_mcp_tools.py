@@ -9,8 +9,8 @@ import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.mcp_server import invalid_arguments
-from agent.mcp_tools import PRINCIPAL, Progress, caller
+from agent.surfaces.mcp.server import invalid_arguments
+from agent.surfaces.mcp.tools import PRINCIPAL, Progress, caller
 
 EVENTS: list[tuple[dict[str, Any], str | None]] = [
     ({"event": "node_start", "node": "plan"}, "plan: started"),

@@ -11,7 +11,7 @@ import pytest
 
 from agent.characters import open_book
 from agent.planning.planner import make_plan
-from agent.nodes.plan import remembered_characters
+from agent.planning.preview import remembered_characters
 from agent.request import build_request
 from agent.run import run
 
@@ -63,7 +63,7 @@ def test_characters_cli(mira, tmp_path: Path, monkeypatch, capsys) -> None:
     """Through the CLI's own entry point, in-process (one embedder load, not one per command)."""
     from types import SimpleNamespace
 
-    from agent.cli import main
+    from agent.surfaces.cli import main
 
     monkeypatch.setenv("LIMNER_HOME", str(mira.home))
 

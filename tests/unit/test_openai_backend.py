@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from fake_images_api import FakeImagesApi
-from tools.edit import box_mask
+from tools.typeset import box_mask
 from tools.generators.base import BackendError, create
 from tools.scene import Shot
 

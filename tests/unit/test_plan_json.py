@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from agent.cli import app
+from agent.surfaces.cli import app
 
 
 def test_plan_json_shape(tmp_path, monkeypatch) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from agent.auth import AuthError, check_bind, check_tokens, is_loopback, memory_user, owned_thread, principal
+from agent.surfaces.auth import AuthError, check_bind, check_tokens, is_loopback, memory_user, owned_thread, principal
 from agent.context import Settings
 from agent.errors import InputError
-from agent.profiles import profile_names, resolve_profile
+from agent.surfaces.profiles import profile_names, resolve_profile
 
 TOKENS = {"alice": "a" * 20, "bob": "b" * 20}
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from pydantic import ValidationError
 
-from tools.edit import box_mask, fit_text, paste_feathered, typeset
+from tools.typeset import box_mask, fit_text, paste_feathered, typeset
 from tools.generators.base import BackendError, available, create
 from tools.generators.sketch import SketchGenerator
 from tools.render import RenderSizeError, render_shot

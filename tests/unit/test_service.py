@@ -14,7 +14,7 @@ import pytest
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import build_request
-from agent.service import Busy, RunService
+from agent.surfaces.service import Busy, RunService
 
 
 class GatedRunner:

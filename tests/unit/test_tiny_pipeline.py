@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from tools.generators.tiny_pipeline import (
+from tools.testing.tiny_pipeline import (
     CLIP_MAX_LENGTH,
     CLIP_VOCAB_SIZE,
     _bytes_to_unicode,

@@ -96,6 +96,7 @@ def report_step(step: int, total: int) -> None:
 
 GeneratorFactory = Callable[[GeneratorOptions], Generator]
 _REGISTRY: dict[str, tuple[type[GeneratorOptions], GeneratorFactory]] = {}
+_EDIT_CAPABLE: dict[str, bool] = {}
 
 BUILTIN_MODULES: dict[str, str] = {
     "sketch": "tools.generators.sketch",
@@ -107,9 +108,14 @@ ENTRY_POINT_GROUP = "limner.generators"
 """Third-party backends: an entry point ``name = "package.module"`` in this group."""
 
 
-def register(name: str, options: type[GeneratorOptions], factory: GeneratorFactory) -> None:
-    """Make a backend available by ``name`` (CLI ``--backend``, config ``backend``)."""
+def register(name: str, options: type[GeneratorOptions], factory: GeneratorFactory, *,
+             supports_edit: bool | None = None) -> None:
+    """Make a backend available by ``name`` (CLI ``--backend``, config ``backend``).
+
+    ``supports_edit`` says whether it can edit (inpaint) without building it; by default it is
+    the factory's own ``supports_edit`` when the factory is the generator class."""
     _REGISTRY[name] = (options, factory)
+    _EDIT_CAPABLE[name] = bool(getattr(factory, "supports_edit", False)) if supports_edit is None else supports_edit
 
 
 def _modules() -> dict[str, str]:
@@ -130,6 +136,12 @@ def options_model(name: str) -> type[GeneratorOptions]:
     if name not in _REGISTRY:
         raise UnknownBackendError(f"unknown backend {name!r}; available: {', '.join(available())}")
     return _REGISTRY[name][0]
+
+
+def can_edit(name: str) -> bool:
+    """Whether backend ``name`` can do model edits (inpainting), known without building it."""
+    options_model(name)  # imports (registers) the backend's module on first use
+    return _EDIT_CAPABLE.get(name, False)
 
 
 def create(name: str, **options: object) -> Generator:

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Literal
 from PIL import Image
 from pydantic import Field
 
-from tools.edit import match_colors, paste_feathered
+from tools.typeset import match_colors, paste_feathered
 from tools.generators.base import BackendError, GeneratorOptions, register, report_step
 from tools.scene import ScenePlan, Shot
 
@@ -282,4 +282,4 @@ def _factory(options: GeneratorOptions) -> DiffusersGenerator:
     return DiffusersGenerator(options)
 
 
-register("diffusers", DiffusersOptions, _factory)
+register("diffusers", DiffusersOptions, _factory, supports_edit=True)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 from pydantic import Field
 
-from tools.edit import match_colors, paste_feathered
+from tools.typeset import match_colors, paste_feathered
 from tools.generators.base import BackendError, GeneratorOptions, register
 from tools.images import ImageInputError, decode_image
 from tools.scene import ScenePlan, Shot
@@ -246,4 +246,4 @@ def _factory(options: GeneratorOptions) -> OpenAIGenerator:
     return OpenAIGenerator(options)
 
 
-register("openai", OpenAIOptions, _factory)
+register("openai", OpenAIOptions, _factory, supports_edit=True)

@@ -3,7 +3,7 @@
 It needs no model and no network, is deterministic per seed, and draws exactly what the
 plan says (text, counts, colours, characters), which makes it the composition source for
 other backends and the reference the critics are tested against. It cannot edit pixels
-from a prompt: text repair goes through :func:`tools.edit.typeset` instead.
+from a prompt: text repair goes through :func:`tools.typeset.typeset` instead.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class SketchGenerator:
         """Not supported: the sketch backend draws plans, it cannot repaint pixels from a prompt."""
         raise BackendError(
             "the sketch backend cannot edit images (it draws plans, it does not inpaint); "
-            "text repairs use tools.edit.typeset, and inpainting needs a backend with "
+            "text repairs use tools.typeset.typeset, and inpainting needs a backend with "
             "supports_edit, e.g. --backend diffusers"
         )
 

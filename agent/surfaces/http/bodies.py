@@ -10,7 +10,7 @@ from typing import Any, Literal
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
-from agent.http_support import ApiError, validation_message
+from agent.surfaces.http.support import ApiError, validation_message
 from agent.request import MAX_IMAGES
 from tools.images import ImageInputError, decode_image
 

@@ -8,7 +8,7 @@
   critiques, repairs) and ``GET /v1/files/{run}/{name}``.
 
 Every run goes through ``RunService`` (per-token queues, bounded concurrency) into
-``agent.run.run``, the same entry point as the CLI. Tokens: see ``agent.auth``.
+``agent.run.run``, the same entry point as the CLI. Tokens: see ``agent.surfaces.auth``.
 """
 
 from __future__ import annotations
@@ -27,19 +27,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.auth import AuthError, memory_user, owned_thread, principal
+from agent.surfaces.auth import AuthError, memory_user, owned_thread, principal
 from agent.context import Settings
 from agent.errors import InputError
-from agent.http_bodies import (
+from agent.surfaces.http.bodies import (
     EditForm, GenerationBody, RunBody, parse_body, read_json, requested_size, save_upload,
 )
-from agent.http_support import (
+from agent.surfaces.http.support import (
     ApiError, BodyLimit, BodyTooLarge, LinkSigner, error_body, error_response, validation_message,
 )
-from agent.profiles import profile_names, resolve_profile
+from agent.surfaces.profiles import profile_names, resolve_profile
 from agent.request import MAX_IMAGES, build_request, parse_size
-from agent.results import one_line, summarize
-from agent.service import Busy, Job, RunService
+from agent.surfaces.results import one_line, summarize
+from agent.surfaces.service import Busy, Job, RunService
 from tools.images import ImageInputError
 
 
@@ -321,7 +321,7 @@ def _shot_prompt(report: dict[str, Any], shot: int) -> str:
 
 
 def _version() -> str:
-    from agent.version import __version__
+    from tools.version import __version__
 
     return __version__
 
@@ -330,7 +330,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> N
     """Run the API under uvicorn until interrupted (``limner serve``)."""
     import uvicorn
 
-    from agent.auth import check_bind
+    from agent.surfaces.auth import check_bind
 
     check_bind(host, settings)
     app = create_app(settings)

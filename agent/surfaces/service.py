@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Literal
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import RunRequest
-from agent.results import one_line
+from agent.surfaces.results import one_line
 
 log = logging.getLogger("limner.service")
 Status = Literal["queued", "running", "done", "refused", "failed"]
@@ -170,7 +170,7 @@ class RunService:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: set[threading.Thread] = set()
         self._closed = False
-        from agent.run_registry import RunRegistry
+        from agent.surfaces.run_registry import RunRegistry
 
         self._registry = RunRegistry(settings.home)
 

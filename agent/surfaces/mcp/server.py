@@ -1,4 +1,4 @@
-"""limner as an MCP server (official ``mcp`` SDK 2.x): the tools of ``agent.mcp_tools`` over
+"""limner as an MCP server (official ``mcp`` SDK 2.x): the tools of ``agent.surfaces.mcp.tools`` over
 stdio (the default) or streamable HTTP (``limner mcp --http``).
 
 - **stdio**: stdout is the protocol and nothing else. The SDK points fd 1 at stderr while it
@@ -7,7 +7,7 @@ stdio (the default) or streamable HTTP (``limner mcp --http``).
   writing to fd 1 or a child process can never corrupt the stream. Logs go to stderr.
   Memory belongs to the local user: the ``user`` argument, or "local".
 - **HTTP**: ``check_bind`` first (no tokens → loopback only), then every request passes a
-  bearer check (``agent.auth.principal``); the caller's name travels in the request state to
+  bearer check (``agent.surfaces.auth.principal``); the caller's name travels in the request state to
   the tools, whose memory namespace is ``memory_user(settings, principal, user)``.
 """
 
@@ -28,8 +28,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent.context import Settings
 from agent.errors import invalid_arguments
-from agent.mcp_tools import PRINCIPAL, register
-from agent.version import __version__
+from agent.surfaces.mcp.tools import PRINCIPAL, register
+from tools.version import __version__
 
 INSTRUCTIONS = (
     "limner draws images with an agent loop (plan, generate, critique, repair) and checks "
@@ -79,7 +79,7 @@ def build_server(settings: Settings, *, stdio: bool = False) -> LimnerMCP:
 
 class BearerAuth:
     """ASGI middleware in front of the SDK's streamable-HTTP app: every HTTP request names its
-    caller through ``agent.auth.principal`` (401/403 with a JSON error otherwise), and the
+    caller through ``agent.surfaces.auth.principal`` (401/403 with a JSON error otherwise), and the
     name is left in the request state for the tools."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
@@ -89,7 +89,7 @@ class BearerAuth:
         if scope["type"] != "http":  # lifespan: the session manager starts and stops with it
             await self.app(scope, receive, send)
             return
-        from agent.auth import AuthError, principal
+        from agent.surfaces.auth import AuthError, principal
 
         client = scope.get("client")
         try:
@@ -106,7 +106,7 @@ class BearerAuth:
 def http_app(settings: Settings, *, host: str = "127.0.0.1") -> ASGIApp:
     """The streamable-HTTP ASGI app (endpoint ``/mcp``) behind the bearer check. The SDK adds
     DNS-rebinding protection (Host/Origin checks) when ``host`` is a loopback address."""
-    from agent.http_support import BodyLimit
+    from agent.surfaces.http.support import BodyLimit
 
     app = BearerAuth(build_server(settings).streamable_http_app(host=host), settings)
     return BodyLimit(app, int(settings.server_max_body_mb * 2**20))
@@ -119,7 +119,7 @@ def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", po
         return
     import uvicorn
 
-    from agent.auth import check_bind
+    from agent.surfaces.auth import check_bind
 
     check_bind(host, settings)  # before anything listens
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

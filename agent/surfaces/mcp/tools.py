@@ -25,11 +25,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
 from pydantic import Field
 
-from agent.auth import LOCAL, memory_user, owned_thread
+from agent.surfaces.auth import LOCAL, memory_user, owned_thread
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_SEED, build_request, check_user
-from agent.results import one_line
+from agent.surfaces.results import one_line
 
 log = logging.getLogger("limner.mcp")
 T = TypeVar("T")
@@ -246,7 +246,7 @@ class LimnerTools:
         """Show the scene plan limner would draw for a request, without drawing it: per shot
         its prompt, camera, characters, objects (count, colour, box) and exact text elements.
         Fast; use it to check how a request will be understood."""
-        from agent.nodes.plan import preview_plan
+        from agent.run import preview_plan
         from tools.safety import policy
 
         user_id = caller(ctx, self.settings, user)
@@ -309,7 +309,7 @@ class LimnerTools:
 
     def profile(self, backend: str | None) -> dict[str, Any]:
         """build_request keywords for a backend or profile name; the error names the choices."""
-        from agent.profiles import resolve_profile
+        from agent.surfaces.profiles import resolve_profile
 
         try:
             return resolve_profile(backend, self.settings, field="backend")
@@ -371,7 +371,7 @@ def character_json(character: Any) -> dict[str, Any]:
 def run_result(report: dict[str, Any]) -> CallToolResult:
     """A run report as a bounded tool result: the summary (text and structured), then per image
     a file link and a ~160 px JPEG preview. Refusals and runs that made nothing are errors."""
-    from agent.results import summarize, summary_text
+    from agent.surfaces.results import summarize, summary_text
     from tools.images import ImageInputError, thumbnail_jpeg
 
     summary = summarize(report)

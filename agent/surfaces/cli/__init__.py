@@ -92,7 +92,7 @@ def generate(
         steps=steps, mode="raw" if raw else "agent", max_rounds=max_rounds, out_dir=out,
         backend_options=parse_options(option), thread_id=thread, user_id=user,
     )
-    from agent.progress import ProgressView
+    from agent.surfaces.cli.progress import ProgressView
 
     with ProgressView(err) as view:
         report = run(request, settings=settings, on_event=view.handle)
@@ -126,7 +126,7 @@ def edit_(
         mode="edit", max_rounds=max_rounds, out_dir=out, backend_options=parse_options(option),
         inputs=images, mask=mask,
     )
-    from agent.progress import ProgressView
+    from agent.surfaces.cli.progress import ProgressView
 
     with ProgressView(err) as view:
         report = run(request, settings=settings, on_event=view.handle)
@@ -145,7 +145,7 @@ def chat(
     batch and redraw only what changed. An empty line or EOF ends it."""
     import secrets
 
-    from agent.progress import ProgressView
+    from agent.surfaces.cli.progress import ProgressView
     from agent.request import build_request
     from agent.run import run
 
@@ -180,7 +180,7 @@ def resume(
     as_json: bool = typer.Option(False, "--json", help="Print the run report as one JSON document."),
 ) -> None:
     """Continue an interrupted run from its last checkpoint."""
-    from agent.progress import ProgressView
+    from agent.surfaces.cli.progress import ProgressView
     from agent.run import resume as resume_run
 
     settings = _settings()
@@ -227,7 +227,7 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="One JSON plan per line, one line per prompt."),
 ) -> None:
     """Show the scene plan limner would draw, without drawing it."""
-    from agent.nodes.plan import preview_plan
+    from agent.run import preview_plan
     from agent.request import build_request
 
     settings = _settings()
@@ -452,7 +452,7 @@ def serve(
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free one, printed on stderr)."),
 ) -> None:
     """HTTP API: OpenAI-compatible /v1/images/generations and /edits, native /v1/runs with SSE."""
-    from agent.server import serve as serve_http
+    from agent.surfaces.http.app import serve as serve_http
 
     serve_http(_settings(), host=host, port=port)
 
@@ -465,7 +465,7 @@ def mcp(
 ) -> None:
     """MCP server (stdio by default): generate_images, edit_image, plan_images, list_characters,
     remember_character. Over stdio, stdout carries only the protocol; logs go to stderr."""
-    from agent.mcp_server import serve as serve_mcp
+    from agent.surfaces.mcp.server import serve as serve_mcp
 
     serve_mcp(_settings(), http=http, host=host, port=port)
 
@@ -476,9 +476,9 @@ def bot(
 ) -> None:
     """Run the Slack or Discord bot: a slash command (and Slack mentions) answered in thread."""
     if platform == "slack":
-        from agent.bots.slack import serve as serve_bot
+        from agent.surfaces.bots.slack import serve as serve_bot
     elif platform == "discord":
-        from agent.bots.discord import serve as serve_bot
+        from agent.surfaces.bots.discord import serve as serve_bot
     else:
         raise InputError(f"unknown bot platform {platform!r}; choose slack or discord")
     serve_bot(_settings())

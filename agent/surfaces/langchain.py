@@ -1,14 +1,14 @@
 """limner as LangChain tools, for other agents (``create_agent``, LangGraph's ``ToolNode``, any
 tool-calling chat model).
 
-    from agent.langchain_tool import limner_tools
+    from agent.surfaces.langchain import limner_tools
     agent = create_agent("openai:gpt-4o-mini", limner_tools())
 
 ``generate_images`` runs the whole loop (plan → generate → critique → repair → finalize) through
 :func:`agent.run.run`, the entry point every surface uses, and answers with
 ``response_format="content_and_artifact"``: the content is a few lines for the calling model
 (the verdict and the absolute paths of the PNG files, never image bytes) and the artifact is
-:func:`agent.results.summarize` of the report, for the host program. ``plan_images`` returns the
+:func:`agent.surfaces.results.summarize` of the report, for the host program. ``plan_images`` returns the
 scene plan without drawing. Bad arguments and refusals come back as a tool error message
 (``status="error"``) the calling model can read and act on, never as an exception.
 
@@ -31,9 +31,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.context import Settings
 from agent.errors import InputError, invalid_arguments
-from agent.profiles import DEFAULT_PROFILE, profile_names, resolve_profile
+from agent.surfaces.profiles import DEFAULT_PROFILE, profile_names, resolve_profile
 from agent.request import MAX_SEED, MAX_IMAGES, build_request, check_user
-from agent.results import shorten, summarize, summary_text
+from agent.surfaces.results import shorten, summarize, summary_text
 
 EventHandler = Callable[[dict[str, Any]], None]
 
@@ -203,7 +203,7 @@ def _generate(settings: Settings, user: str, on_event: EventHandler | None, prom
 
 
 def _plan(settings: Settings, user: str, prompt: str, n: int | None, seed: int | None) -> tuple[str, dict[str, Any]]:
-    from agent.nodes.plan import preview_plan
+    from agent.run import preview_plan
 
     try:
         request = build_request(prompt, settings=settings, n=n, seed=seed if seed is not None else 0, user_id=user)

@@ -24,8 +24,8 @@ from typing import Any, Callable
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_IMAGES, RunRequest, build_request, check_user
-from agent.results import made_paths, one_line, summary_text
-from agent.service import Busy, Job, RunService
+from agent.surfaces.results import made_paths, one_line, summary_text
+from agent.surfaces.service import Busy, Job, RunService
 
 log = logging.getLogger("limner.bots")
 

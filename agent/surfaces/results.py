@@ -6,15 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agent.errors import LINE_MAX, one_line
+
 _REASON_MAX = 200
-LINE_MAX = 300
-
-
-def one_line(text: object, limit: int = LINE_MAX) -> str:
-    """``text`` as one line (every run of whitespace one space), cut at ``limit`` with "…": how
-    an error or a reason is shown in a chat reply, a tool result or an HTTP error."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def shorten(text: str | None, limit: int = _REASON_MAX) -> str | None:

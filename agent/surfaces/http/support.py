@@ -1,5 +1,5 @@
 """HTTP plumbing of the API server: OpenAI-style error bodies, the request body limit and
-signed file links. Kept apart from the routes in ``agent.server``."""
+signed file links. Kept apart from the routes in ``agent.surfaces.http.app``."""
 
 from __future__ import annotations
 
