@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from memory import STORE_FILE
 from tools.scene import Character as PlanCharacter
+from agent.planning.rules import extract_characters
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from agent.context import Settings
@@ -25,9 +26,9 @@ def has_memory(settings: "Settings") -> bool:
 @contextmanager
 def open_book(settings: "Settings", user_id: str) -> Iterator["CharacterBook"]:
     """``user_id``'s characters (their namespace only)."""
-    from memory.characters import CharacterBook
-    from memory.embeddings import default_embedder
-    from memory.store import open_store
+    from memory.characters import CharacterBook  # lazy: opening memory loads the store and the embedding model
+    from memory.embeddings import default_embedder  # lazy: opening memory loads the store and the embedding model
+    from memory.store import open_store  # lazy: opening memory loads the store and the embedding model
 
     with open_store(settings.home, store_url=settings.store_url,
                     embedder=default_embedder(settings.embedding_model)) as store:
@@ -35,7 +36,7 @@ def open_book(settings: "Settings", user_id: str) -> Iterator["CharacterBook"]:
 
 
 def _clip(settings: "Settings") -> tuple[Any, str | None]:
-    from tools.critics.aggregate import configured_clip
+    from tools.critics.aggregate import configured_clip  # lazy: CLIP loads torch
 
     return configured_clip(settings.clip_settings())
 
@@ -61,7 +62,7 @@ def reference_checks(settings: "Settings", user_id: str, images: dict[int, objec
     wanted = {i: [remembered_ids[c] for c in shots[i].characters if c in remembered_ids] for i in images}
     if not any(wanted.values()):
         return {}
-    from tools.critics import clip
+    from tools.critics import clip  # lazy: CLIP loads torch
 
     with open_book(settings, user_id) as book:
         stored = {c.id: book.get(c.name) for c in remembered_ids.values()}
@@ -89,7 +90,6 @@ def remembered(settings: "Settings", user_id: str, text: str) -> list["Character
     above ``settings.character_threshold``); none without a memory."""
     if not has_memory(settings):
         return []
-    from agent.planning.rules import extract_characters
 
     with open_book(settings, user_id) as book:
         # A request that introduces someone new ("a fox named Pip") is about them: only exact

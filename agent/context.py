@@ -159,7 +159,7 @@ class Settings(BaseSettings):
 
     def clip_settings(self) -> "ClipSettings":
         """The CLIP part of the settings, as the critics take it."""
-        from tools.critics.aggregate import ClipSettings
+        from tools.critics.aggregate import ClipSettings  # lazy: reading settings never loads the critics
 
         return ClipSettings(
             enabled=self.clip, model=self.clip_model, pretrained=self.clip_pretrained, device=self.clip_device

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.context import Settings
 from agent.errors import InputError
 from agent.planning.edit import check_edit_request
+from tools.generators.base import available, options_model
 
 Mode = Literal["agent", "raw", "edit"]
 MAX_IMAGES = 8
@@ -88,8 +89,6 @@ def check_options(backend: str, options: dict[str, Any]) -> None:
         return
     from pydantic import ValidationError
 
-    from tools.generators.base import options_model
-
     if "model" in options or "steps" in options:
         raise InputError("model and steps are not backend options: pass --model / --steps")
     try:
@@ -144,7 +143,6 @@ def build_request(
     if not 0 <= rounds <= 10:
         raise InputError(f"max_rounds must be from 0 to 10, got {rounds}", param="max_rounds")
     # 3. The backend must exist before any work starts.
-    from tools.generators.base import available
 
     backend = backend or settings.backend
     if backend not in available():
@@ -152,7 +150,6 @@ def build_request(
     options = {**settings.backend_options, **(backend_options or {})}
     check_options(backend, options)
     if width_height is None:  # neither asked nor configured: what the backend is made for
-        from tools.generators.base import options_model
 
         width_height = options_model(backend).default_size
     check_user(user_id)

@@ -22,8 +22,8 @@ def _drive(
 ) -> dict[str, Any]:
     # The graph, and with it langgraph and langchain_core, loads when a run starts: importing
     # this module (`limner plan`, `limner --help`) stays plain Python and fast.
-    from agent.checkpoints import open_checkpointer
-    from agent.graph import builder
+    from agent.checkpoints import open_checkpointer  # lazy: the graph loads langgraph when a run starts
+    from agent.graph import builder  # lazy: the graph loads langgraph when a run starts
 
     with open_checkpointer(settings) as saver:
         app = builder.compile(checkpointer=saver)

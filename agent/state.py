@@ -25,6 +25,7 @@ from tools.scene import (
     Shot,
     TextElement,
 )
+from agent.request import request_from_input
 
 
 class RepairRecord(BaseModel):
@@ -108,8 +109,6 @@ class InputState:
     def __post_init__(self) -> None:
         # Hosts that speak JSON (LangGraph's server) hand the request over as a dict.
         if isinstance(self.request, dict):
-            from agent.request import request_from_input
-
             self.request = request_from_input(self.request)
 
 

@@ -48,6 +48,8 @@ from tools.critics.ocr import OcrEngine, OcrUnavailable, check_texts, get_engine
 from tools.layout import assign_layout
 from tools.render import render_shot
 from tools.scene import CheckResult, SceneObject, ScenePlan, Shot, TextElement
+from tools.critics.ocr import engine_names
+from agent.errors import InputError
 
 # -------------------------------------------------------------------- measuring
 
@@ -112,7 +114,7 @@ def ocr_check(engine: OcrEngine) -> CheckFn:
 def colour_check() -> CheckFn | str:
     """The colour critic's check, or why it cannot run here."""
     try:
-        from tools.critics.color import check_colors
+        from tools.critics.color import check_colors  # lazy: the colour critic may be missing its extras
     except ImportError as exc:
         return f"tools.critics.color cannot be imported ({exc})"
     return lambda image, shot: check_colors(image, shot.objects)
@@ -157,7 +159,7 @@ def clip_latency(images: Sequence[Image.Image], prompts: Sequence[str], repeats:
     it measures the cost and nothing else: random embeddings score nothing.
     """
     try:
-        from tools.critics.clip_loading import ClipError, load_clip
+        from tools.critics.clip_loading import ClipError, load_clip  # lazy: CLIP loads torch
     except ImportError as exc:
         return {"unavailable": f"tools.critics.clip_loading cannot be imported ({exc})"}
     start = time.perf_counter()
@@ -177,7 +179,7 @@ def clip_latency(images: Sequence[Image.Image], prompts: Sequence[str], repeats:
 def clip_verdict() -> str:
     """Why the CLIP checks cannot be scored here (they need pretrained weights), or ``""``."""
     try:
-        from tools.critics.clip_loading import ClipError, load_clip
+        from tools.critics.clip_loading import ClipError, load_clip  # lazy: CLIP loads torch
     except ImportError as exc:
         return f"tools.critics.clip_loading cannot be imported ({exc})"
     try:
@@ -230,9 +232,6 @@ def _misses(outcomes: Sequence[Outcome]) -> list[dict]:
 
 
 def _engine_names(engines: Sequence[str] | None) -> list[str]:
-    from agent.errors import InputError
-    from tools.critics.ocr import engine_names
-
     names = list(dict.fromkeys(engines or DEFAULT_ENGINES))
     unknown = [n for n in names if n not in engine_names()]
     if unknown:

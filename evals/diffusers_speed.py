@@ -49,7 +49,7 @@ def run_suite(out_dir: Path, repeats: int = 5, model: str | None = None) -> Path
 
     with tempfile.TemporaryDirectory() as tmp:
         if model is None:
-            from tools.testing.tiny_pipeline import save_tiny_sd_pipeline
+            from tools.testing.tiny_pipeline import save_tiny_sd_pipeline  # lazy: builds a torch pipeline
 
             model_path, steps, size, label = str(save_tiny_sd_pipeline(Path(tmp) / "tiny")), 2, (64, 64), "tiny random SD (64², 2 steps)"
         else:

@@ -97,9 +97,9 @@ def _percentile(values: list[float], fraction: float) -> float:
 def _direct_seconds(tmp: str) -> float:
     """The same request through ``agent.run.run`` in this process (after a warm-up): what the
     HTTP API adds on top of it is the single request's time minus this."""
-    from agent.context import Settings
-    from agent.request import build_request
-    from agent.run import run
+    from agent.context import Settings  # lazy: this suite alone loads the graph
+    from agent.request import build_request  # lazy: this suite alone loads the graph
+    from agent.run import run  # lazy: this suite alone loads the graph
 
     settings = Settings(home=Path(tmp) / "direct-home", out_dir=Path(tmp) / "direct-out", clip=False)
     times = []

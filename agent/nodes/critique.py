@@ -12,13 +12,13 @@ from agent.nodes.common import emit, settings_of, timed
 from agent.state import State
 from tools.critics.aggregate import clip_checks, critique_image, missing_image_critique
 from tools.scene import Critique, EditSpec
+from agent.characters import reference_checks
+from tools.critics.preserve import check_preserved
+from tools.edit_ops import reference
 
 
 def with_preservation(verdict: Critique, spec: EditSpec, image: Image.Image) -> Critique:
     """The critique of an edit plus its preservation check (and the restore repair on failure)."""
-    from tools.edit_ops import reference
-    from tools.critics.preserve import check_preserved
-
     expected, keep = reference(spec, image)
     result, repairs = check_preserved(expected, image, keep)
     return verdict.model_copy(update={"checks": [*verdict.checks, result], "repairs": [*verdict.repairs, *repairs]})
@@ -30,7 +30,6 @@ def _reference_checks(state: State, settings: Settings, loaded: dict, shots: dic
     characters = state.plan.characters if state.plan is not None else []
     if not any(c.remembered for c in characters):
         return {}
-    from agent.characters import reference_checks
 
     try:
         return reference_checks(settings, state.request.user_id, loaded, shots, characters)

@@ -18,6 +18,7 @@ from tools.version import __version__
 from tools.contact import contact_sheet
 from tools.provenance import save_png
 from tools.safety import output_check
+from agent.characters import record_appearances
 
 
 def _image_entry(record: ImageRecord, path: str | None) -> dict[str, Any]:
@@ -129,8 +130,6 @@ def _characters(state: State, settings: Settings, log: list[str]) -> dict[str, A
     characters = state.plan.characters if state.plan is not None else []
     remembered = [c.name for c in characters if c.remembered]
     if remembered and any(r.path for r in state.images):
-        from agent.characters import record_appearances
-
         log += record_appearances(settings, state.request.user_id, remembered, state.request.run_id,
                                   state.request.prompt)
     offers = []
@@ -153,7 +152,7 @@ def _signer(settings: Settings) -> tuple[Any, list[str]]:
     if not (settings.c2pa_cert and settings.c2pa_key):
         return None, []
     try:
-        from tools.c2pa_signing import C2paSigner
+        from tools.c2pa_signing import C2paSigner  # lazy: c2pa loads only when signing is configured
 
         return C2paSigner(settings.c2pa_cert.read_bytes(), settings.c2pa_key.read_bytes(),
                           tsa_url=settings.c2pa_tsa_url), []
@@ -163,7 +162,7 @@ def _signer(settings: Settings) -> tuple[Any, list[str]]:
 
 def _sign(signer: Any, path: Path, request: Any, record: ImageRecord) -> list[str]:
     """Sign one written PNG: created by AI, then each repair as an edit."""
-    from tools.c2pa_signing import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, Action
+    from tools.c2pa_signing import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, Action  # lazy: c2pa loads only when signing is configured
 
     edits = [Action("c2pa.edited", f"limner repair round {r.round}: {r.kind} ({r.check})",
                     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA) for r in record.repairs]

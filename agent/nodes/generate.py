@@ -18,6 +18,7 @@ from agent.nodes.common import emit, timed, work_path
 from agent.state import ImageRecord, State
 from tools.generators.base import Generator, listening_to_steps
 from tools.scene import EditSpec, ScenePlan, Shot
+from tools.edit_ops import apply_edit
 
 
 def bare_shots(prompt: str, count: int) -> list[Shot]:
@@ -56,8 +57,6 @@ def generate_images(
 
 def edit_images(generator: Generator, spec: EditSpec, seeds: list[int]) -> list[Image.Image | Exception]:
     """Edit mode: one edit of the input per seed; a failure is recorded on its image only."""
-    from tools.edit_ops import apply_edit
-
     results: list[Image.Image | Exception] = []
     for seed in seeds:
         try:

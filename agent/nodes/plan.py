@@ -22,6 +22,8 @@ from agent.planning.preview import remembered_characters
 from agent.state import SearchReport, State
 from tools.scene import ScenePlan
 from tools.search import Note
+from agent.planning.edit import plan_edit
+from agent.planning.revise import revise
 
 
 def report_notes(report: SearchReport) -> list[Note]:
@@ -49,8 +51,6 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         return {"plan": scene_plan, "shots": scene_plan.shots}
     previous_plan = (state.previous or {}).get("plan")
     if previous_plan is not None and state.request.mode == "agent":
-        from agent.planning.revise import revise
-
         revision = revise(previous_plan, state.request.prompt)
         if revision is not None:
             emit("plan", shots=len(revision.plan.shots), planner="revision", changed=revision.changed_shots)
@@ -58,8 +58,6 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
                       "changed_shots": revision.changed_shots, "previous_run": state.previous["run_id"]}
             return {"plan": revision.plan, "shots": revision.plan.shots, "revision": record}
     if state.request.mode == "edit":
-        from agent.planning.edit import plan_edit
-
         request = state.request
         scene_plan = plan_edit(request.prompt, request.inputs, request.mask, request.out_dir, request.n or 1,
                                settings.segmenter)

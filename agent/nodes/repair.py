@@ -21,6 +21,7 @@ from agent.nodes.generate import credits_of, generate_images
 from agent.state import ImageRecord, RepairRecord, State
 from tools.typeset import box_mask, typeset
 from tools.scene import EditSpec, RepairAction, Shot
+from tools.edit_ops import apply_edit, reference
 
 _SEED_STEP = 1_000_003  # a prime stride: repaired seeds never collide with the batch's S+i
 
@@ -28,7 +29,6 @@ _SEED_STEP = 1_000_003  # a prime stride: repaired seeds never collide with the 
 def _regenerate(state: State, shot: Shot, seed: int) -> Image.Image:
     generator = generator_for(state.request)
     if state.plan is not None and state.plan.edit is not None:  # an edit is redone, not drawn anew
-        from tools.edit_ops import apply_edit
 
         return apply_edit(generator, state.plan.edit, seed)
     result = generate_images(generator, [shot], [seed], state.request.size, state.plan)[0]
@@ -52,8 +52,6 @@ def _retypeset(image: Image.Image, shot: Shot, action: RepairAction) -> tuple[Im
 
 def _restore(spec: EditSpec, image: Image.Image) -> Image.Image:
     """The input composited back wherever the edit should not have changed anything."""
-    from tools.edit_ops import reference
-
     expected, keep = reference(spec, image)
     if expected.size != image.size:
         return expected

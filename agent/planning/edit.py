@@ -21,7 +21,7 @@ from agent.planning.rules import extract_aspect, extract_texts
 from agent.planning.vocab import COLOURS
 from tools.edit_ops import edit_refusal, load_mask, mask_bbox
 from tools.generators.base import can_edit
-from tools.images import ImageInputError, load_image, open_limited
+from tools.images import ImageInputError, load_image
 from tools.scene import Box, EditOperation, EditSpec, SceneObject, ScenePlan, Shot
 
 RECOLOUR_NEEDS_REGION = "recolouring needs a region: pass --mask (white where the colour should change)"
@@ -76,7 +76,7 @@ def subject_phrase(instruction: str) -> str | None:
 
 def _text_region(first: Image.Image, instruction: str, segmenter: str) -> tuple[Image.Image | None, str]:
     """The segmenter's mask of the instruction's subject, or None with the reason."""
-    from tools.segment import SegmenterUnavailable, text_mask
+    from tools.segment import SegmenterUnavailable, text_mask  # lazy: text-to-mask loads transformers
 
     phrase = subject_phrase(instruction)
     if not phrase:

@@ -32,12 +32,12 @@ import prompts
 from agent.errors import PlannerConfigError, one_line
 from agent.planning.local_gguf import gguf_chat_model
 from agent.planning.merge import LlmPlan, merge, plan_schema
+from agent.context import Settings
 from tools.search import Note, quote_for_prompt
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from langchain_core.language_models import BaseChatModel
 
-    from agent.context import Settings
     from agent.planning.rules import Constraints
     from tools.scene import ScenePlan
 
@@ -121,8 +121,6 @@ def chat_model_from(settings: "Settings") -> "BaseChatModel":
 
 @lru_cache(maxsize=4)
 def _cached_model(spec: str, base_url: str | None, timeout_s: float) -> "BaseChatModel":
-    from agent.context import Settings
-
     return chat_model_from(
         Settings.model_construct(planner_model=spec, planner_base_url=base_url, planner_timeout_s=timeout_s)
     )

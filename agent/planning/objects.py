@@ -85,7 +85,7 @@ def _drawable(name: str) -> bool:
     if name in OBJECT_NOUNS or name in COMPOUND_NOUNS or name.rpartition(" ")[2] in OBJECT_NOUNS:
         return True
     try:
-        from tools.clipart import lookup
+        from tools.clipart import lookup  # lazy: the clip-art index loads the renderer only when a noun is unknown
     except ImportError:  # the renderer's clip-art index is optional for planning
         return True
     return lookup(name) is not None

@@ -24,6 +24,7 @@ from agent.planning.vocab import (
     STOP as _STOP,
     STYLE_WORDS,
 )
+from tools.scenery import detect_setting
 
 _NUMBER = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _QUOTES = [
@@ -186,8 +187,6 @@ def extract_objects(prompt: str) -> list[SceneObject]:
 
 
 def _place(text: str) -> str | None:
-    from tools.scenery import detect_setting
-
     return detect_setting(text)
 
 

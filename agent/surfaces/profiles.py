@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.context import Settings
 from agent.errors import InputError
+from tools.generators.base import available
 
 DEFAULT_PROFILE = "limner"
 _KEYS = {"backend", "model", "steps", "options"}
@@ -18,8 +19,6 @@ _KEYS = {"backend", "model", "steps", "options"}
 
 def profile_names(settings: Settings) -> list[str]:
     """Every name a client may use, the default first."""
-    from tools.generators.base import available
-
     return [DEFAULT_PROFILE, *sorted(set(settings.profiles) | set(available()))]
 
 
@@ -27,7 +26,6 @@ def resolve_profile(name: str | None, settings: Settings, *, field: str = "model
     """Keyword arguments for ``build_request`` (backend, model, steps, backend_options) for the
     profile ``name``; InputError naming the choices when there is no such profile. ``field`` is
     what the surface calls the choice (HTTP: ``model``; MCP, LangChain: ``backend``)."""
-    from tools.generators.base import available
 
     if name is None or name == DEFAULT_PROFILE:
         return {}

@@ -23,8 +23,8 @@ class ClipSettings:
 
 def configured_clip(settings: ClipSettings) -> tuple[Any, str | None]:
     """The CLIP model the settings name, or None and why it cannot run here (off, no weights)."""
-    from tools.critics import clip
-    from tools.critics.clip_loading import quick_skip_reason
+    from tools.critics import clip  # lazy: CLIP loads torch
+    from tools.critics.clip_loading import quick_skip_reason  # lazy: CLIP loads torch
 
     reason = None if settings.enabled else "CLIP checks are off (LIMNER_CLIP=false)"
     reason = reason or quick_skip_reason(settings.pretrained)
@@ -42,7 +42,7 @@ def clip_checks(
     """CLIP verdicts per shot index: alignment (against distractors and sibling prompts),
     negatives, and identity across the batch. They need every image at once, hence here.
     When CLIP cannot run, each image gets one ``clip`` check ``skipped`` with the reason."""
-    from tools.critics import clip
+    from tools.critics import clip  # lazy: CLIP loads torch
 
     order = sorted(images)
     model, reason = configured_clip(settings)

@@ -27,6 +27,8 @@ from pydantic import Field
 from tools.typeset import match_colors, paste_feathered
 from tools.generators.base import BackendError, GeneratorOptions, register, report_step
 from tools.scene import ScenePlan, Shot
+from tools.render import render_shot
+from tools.images import load_image
 
 DEFAULT_MODEL = "stabilityai/sd-turbo"
 TURBO_STEPS, DEFAULT_STEPS = 4, 30
@@ -96,17 +98,17 @@ class DiffusersGenerator:
     def pipeline(self, kind: Literal["text2image", "image2image", "inpaint"] = "text2image") -> Any:
         """The pipeline of ``kind``; all kinds share one set of components."""
         if "text2image" not in self._pipes:
-            from tools.generators.diffusers_loading import load_pipeline
+            from tools.generators.diffusers_loading import load_pipeline  # lazy: loads diffusers and torch
 
             o = self.options
             if o.ip_adapter:  # a missing adapter fails before minutes of loading the model
-                from tools.generators.diffusers_loading import ip_adapter_source
+                from tools.generators.diffusers_loading import ip_adapter_source  # lazy: loads diffusers and torch
 
                 ip_adapter_source(o.ip_adapter)
             pipe = load_pipeline(self.model, device=o.device, dtype=o.dtype,
                                  cpu_offload=o.cpu_offload, attention_slicing=o.attention_slicing)
             if o.ip_adapter:
-                from tools.generators.diffusers_loading import load_ip_adapter
+                from tools.generators.diffusers_loading import load_ip_adapter  # lazy: loads diffusers and torch
 
                 load_ip_adapter(pipe, o.ip_adapter, o.ip_adapter_scale)
             self._pipes["text2image"] = pipe
@@ -182,7 +184,7 @@ class DiffusersGenerator:
               coherent: bool) -> list[Image.Image]:
         import torch
 
-        from tools.generators.coherence import shared_attention
+        from tools.generators.coherence import shared_attention  # lazy: loads torch
 
         width, height = size
         prompts = [self._prompt(s, plan) for s in shots]
@@ -225,16 +227,12 @@ class DiffusersGenerator:
         return list(images)
 
     def _reference_images(self) -> list[Image.Image]:
-        from tools.images import load_image
-
         try:
             return [load_image(path).convert("RGB") for path in self.options.reference_images]
         except Exception as error:  # noqa: BLE001 - a bad file is a configuration mistake to report
             raise BackendError(f"cannot use reference image: {error}") from error
 
     def _layout(self, shot: Shot, plan: ScenePlan, size: tuple[int, int], seed: int) -> Image.Image:
-        from tools.render import render_shot
-
         return render_shot(shot, plan, size, seed).image.convert("RGB")
 
     # -- edits -----------------------------------------------------------------------------
