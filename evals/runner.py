@@ -17,6 +17,9 @@ SUITES: dict[str, str] = {
     "diffusers": "evals.diffusers_speed",
     "memory": "evals.memory_search",
     "server_load": "evals.server_load",
+    "startup": "evals.startup",
+    "story": "evals.story",
+    "story_blind": "evals.story_blind",
 }
 """Suite name → module with ``run(out_dir: Path, repeats: int) -> Path`` (the markdown report)."""
 

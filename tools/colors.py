@@ -171,6 +171,48 @@ def light_gradient(light: str | None) -> tuple[RGB, RGB] | None:
     return top, bottom
 
 
+#: Sky gradients (top, bottom) for a shot's typed ``time_of_day``; it wins over a light word.
+TIME_SKIES: dict[str, tuple[RGB, RGB]] = {
+    "dawn": ((116, 118, 186), (255, 176, 148)),      # lavender above, pink-orange at the horizon
+    "morning": ((136, 194, 240), (222, 240, 252)),   # fresh light blue
+    "noon": ((48, 134, 230), (172, 214, 250)),       # bright, deep blue
+    "afternoon": ((92, 150, 220), (240, 222, 188)),  # blue warming toward the horizon
+    "dusk": ((60, 42, 116), (246, 126, 70)),         # purple over orange
+    "night": ((6, 10, 32), (26, 36, 74)),            # dark navy
+}
+
+#: How a time of day shades the ground: (tint, tint amount, darkening).
+_TIME_GROUND: dict[str, tuple[RGB, float, float]] = {
+    "dawn": ((255, 170, 150), 0.14, 0.12), "morning": ((225, 240, 255), 0.05, 0.0),
+    "noon": ((255, 252, 235), 0.05, 0.0), "afternoon": ((255, 206, 150), 0.12, 0.04),
+    "dusk": ((236, 116, 76), 0.18, 0.3), "night": ((20, 30, 70), 0.3, 0.6),
+}
+
+#: How weather greys a sky: (colour, amount) by day; night skies take a dark version.
+_WEATHER_SKY: dict[str, tuple[RGB, float]] = {
+    "rain": ((126, 134, 146), 0.6), "storm": ((46, 50, 64), 0.75), "snow": ((206, 212, 222), 0.5),
+    "fog": ((214, 218, 222), 0.45), "cloudy": ((166, 172, 184), 0.4),
+}
+
+
+def time_ground(ground: RGB, time: str | None) -> RGB:
+    """``ground`` as it looks at ``time`` of day (darker at dusk and night); unchanged for None."""
+    if time not in _TIME_GROUND:
+        return ground
+    tint, amount, dark = _TIME_GROUND[time]
+    return darken(mix(ground, tint, amount), dark)
+
+
+def weather_sky(sky: tuple[RGB, RGB], weather: str | None, night: bool = False) -> tuple[RGB, RGB]:
+    """``sky`` (top, bottom) greyed by ``weather``; a night sky stays dark. Unchanged for None/clear/wind."""
+    if weather not in _WEATHER_SKY:
+        return sky
+    color, amount = _WEATHER_SKY[weather]
+    if night:
+        color, amount = darken(color, 0.75), amount * 0.6
+    return mix(sky[0], color, amount), mix(sky[1], color, amount * 0.85)
+
+
 def is_dark_light(light: str | None) -> bool:
     """True for night-like light, where the scene wants lit windows and a darker ground."""
     grad = light_gradient(light)

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from tools import clipart
 from tools.colors import INK, RGB, darken, lighten, mix, parse_color
@@ -79,8 +79,11 @@ def _key(character: Character | None, cid: str) -> tuple:
 
 
 @lru_cache(maxsize=128)
-def _figure(key: tuple, w: int, h: int) -> Image.Image:
-    """The figure as RGBA of size (w, h); cached because a cast repeats across shots."""
+def _figure(key: tuple, w: int, h: int, back: bool = False) -> Image.Image:
+    """The figure as RGBA of size (w, h); cached because a cast repeats across shots.
+
+    ``back``: seen from behind: no buttons, and the head without a face (the species' head
+    as a plain silhouette in the body colour, or a drawn head all hair)."""
     cid, species, colors = key
     pal = palette_for(Character(id=cid, name=cid, species=species or None, colors=dict(colors)), cid)
     s = 3 if max(w, h) <= 700 else 1
@@ -116,7 +119,7 @@ def _figure(key: tuple, w: int, h: int) -> Image.Image:
             (cx - bot_w / 2, torso_bot)]
     d.polygon(poly, fill=pal["outfit"], outline=INK, width=lw)
     d.line((cx, torso_top + H * 0.06, cx, torso_bot - lw), fill=darken(pal["outfit"], 0.3), width=max(1, lw // 2))
-    for k in range(3):
+    for k in range(0 if back else 3):
         by = torso_top + H * (0.1 + 0.07 * k)
         r = W * 0.025
         d.ellipse((cx + W * 0.05 - r, by - r, cx + W * 0.05 + r, by + r), fill=lighten(pal["outfit"], 0.45))
@@ -126,8 +129,18 @@ def _figure(key: tuple, w: int, h: int) -> Image.Image:
     face = clipart.draw(species, int(head), None, face=True) if species else None
     if face is not None and colors and any(k in dict(colors) for k in _SLOTS["body"]):
         face = clipart.recolor(face, pal["body"])
+    if face is not None and back:
+        face = _back_of_head(face, pal["body"], lw)
     if face is not None:
         img.alpha_composite(face, (int(cx - face.width / 2), int(max(0, head - face.height))))
+    elif back:
+        r = head * 0.46
+        hy = head * 0.52
+        d.ellipse((cx - r, hy - r, cx + r, hy + r), fill=pal["hair"], outline=INK, width=lw)
+        for ex in (-1, 1):  # ears peeking out
+            e = r * 0.16
+            d.ellipse((cx + ex * r * 0.98 - e, hy + r * 0.05 - e * 1.3, cx + ex * r * 0.98 + e, hy + r * 0.05 + e * 1.3),
+                      fill=pal["body"], outline=INK, width=max(1, lw // 2))
     else:
         r = head * 0.46
         hy = head * 0.52
@@ -141,17 +154,29 @@ def _figure(key: tuple, w: int, h: int) -> Image.Image:
     return img.resize((w, h), Image.LANCZOS) if s > 1 else img
 
 
+def _back_of_head(face: Image.Image, color: RGB, lw: int) -> Image.Image:
+    """The species' head shape (ears and all) as a plain outlined silhouette: no eyes or mouth."""
+    solid = face.getchannel("A").point(lambda a: 255 if a > 100 else 0)
+    ring = solid.filter(ImageFilter.MaxFilter(max(3, (lw // 2) * 2 + 1)))
+    out = Image.new("RGBA", face.size, INK + (0,))
+    out.putalpha(ring)
+    fill = Image.new("RGBA", face.size, color + (255,))
+    inner = solid.filter(ImageFilter.MinFilter(max(3, (lw // 2) * 2 + 1)))
+    out.paste(fill, (0, 0), inner)
+    return out
+
+
 def draw_character(image: Image.Image, character: Character | None, cid: str,
-                   box: tuple[int, int, int, int]) -> bool:
+                   box: tuple[int, int, int, int], view: str | None = None) -> bool:
     """Draw the figure of ``character`` (or a default one for ``cid``) into ``box``.
 
     Returns True if its head used OpenMoji art. The figure keeps its proportions and
-    stands on the box's bottom edge, centred.
+    stands on the box's bottom edge, centred. ``view`` "back" draws it from behind (no face).
     """
     x0, y0, x1, y1 = box
     w, h = max(8, x1 - x0), max(16, y1 - y0)
     w = min(w, int(h * 0.62))
-    fig = _figure(_key(character, cid), w, h)
+    fig = _figure(_key(character, cid), w, h, view == "back")
     image.paste(fig, ((x0 + x1 - w) // 2, y1 - h), fig)
     species = character.species if character else None
     return bool(species and clipart.lookup(species, face=True))

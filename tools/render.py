@@ -70,6 +70,9 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     A prompt-only shot is raw mode: the sketch backend cannot interpret prose, so it
     honestly shows a background (neutral from the seed when ``plan`` is None, else the
     plan's setting) and the prompt on a caption card.
+
+    The shot's ``time_of_day`` and ``weather`` (see :mod:`tools.scenery`) are drawn in the
+    background, under everything else; with neither set the frame is as it always was.
     """
     # 1. Check inputs and decide the mode.
     check_size(size)
@@ -88,9 +91,9 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     used = draw_background(image, look, rng, text=text_px, objects=object_px,
                            exclude=[o.name for o in layout.objects])
 
-    # 3. Characters, then objects, then text on top.
+    # 3. Characters, then objects, then text on top (all over the background's weather).
     for cid, box in chars.items():
-        used |= draw_character(image, plan.character(cid) if plan else None, cid, box)
+        used |= draw_character(image, plan.character(cid) if plan else None, cid, box, view=layout.view)
     placements: list[Placement] = []
     for obj in layout.objects:
         if obj.box is not None:
@@ -208,7 +211,9 @@ def _render_raw(shot: Shot, size: tuple[int, int], seed: int, plan: ScenePlan | 
     W, H = size
     image = Image.new("RGB", size)
     used = False
-    if plan is None:
+    if plan is None and (shot.time_of_day or shot.weather):  # the time and weather still show
+        used = draw_background(image, scene_look(None, shot), stable_rng("render", seed, shot.index), text=[])
+    elif plan is None:
         draw_raw_background(image, seed)
     else:
         used = draw_background(image, scene_look(plan, shot), stable_rng("render", seed, shot.index), text=[])

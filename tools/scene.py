@@ -15,6 +15,9 @@ TextRole = Literal["sign", "title", "caption", "bubble", "label"]
 CheckStatus = Literal["pass", "fail", "skipped"]
 RepairKind = Literal["retypeset", "inpaint", "regenerate", "restore"]
 EditOperation = Literal["add_text", "recolour", "crop", "extend", "inpaint"]
+TimeOfDay = Literal["dawn", "morning", "noon", "afternoon", "dusk", "night"]
+Weather = Literal["clear", "rain", "snow", "fog", "storm", "cloudy", "wind"]
+View = Literal["front", "side", "back", "top", "three-quarter", "close-up", "wide"]
 RelationType = Literal["left of", "right of", "above", "below", "in front of", "behind", "next to", "on", "under"]
 
 
@@ -128,6 +131,21 @@ class Shot(BaseModel):
     None: the plan's."""
     setting: str | None = None
     """This shot's own place when the request set the shots apart; None: the plan's."""
+    beat: str | None = None
+    """The part of the request this shot draws (one moment of the story), verbatim."""
+    action: str | None = None
+    """What happens in this shot ("finds a lost umbrella"), for renderers and critics."""
+    time_of_day: TimeOfDay | None = None
+    """When this shot happens; inherited from the shot before unless its beat changes it."""
+    weather: Weather | None = None
+    """This shot's weather; inherited like ``time_of_day``."""
+    view: View | None = None
+    """The camera's view of the subject ("front", "side", "back"…) when the request says."""
+    long_prompt: str | None = None
+    """The full shot description for models that read more than 77 CLIP tokens; ``prompt`` is
+    the one that fits."""
+    notes: list[str] = Field(default_factory=list)
+    """Facts found by search for this shot, quoted and attributed (data, never instructions)."""
 
 
 class EditSpec(BaseModel):

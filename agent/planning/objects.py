@@ -81,7 +81,8 @@ def _is_word(token: str) -> bool:
     return token[:1].isalnum()
 
 
-def _drawable(name: str) -> bool:
+def drawable(name: str) -> bool:
+    """Is ``name`` a thing the renderer can draw (a known noun or a clip-art entry)?"""
     if name in OBJECT_NOUNS or name in COMPOUND_NOUNS or name.rpartition(" ")[2] in OBJECT_NOUNS:
         return True
     try:
@@ -149,7 +150,7 @@ def _phrase_at(words: list[str], i: int) -> _Phrase | None:
     if count is not None and not 1 <= count <= 20:
         return None
     chunk = _chunk(words, j, single=count == 1)
-    if len(chunk) == 1 and chunk[0] in _COLOURS and not _drawable(chunk[0]):
+    if len(chunk) == 1 and chunk[0] in _COLOURS and not drawable(chunk[0]):
         return None  # "a red and white umbrella": a colour alone is not a thing ("an orange" is)
     if not chunk:
         return None
@@ -161,7 +162,7 @@ def _phrase_at(words: list[str], i: int) -> _Phrase | None:
         return None
     # A bare "a X" is surely a thing when X is known to be one ("a cow"); otherwise ("a
     # windowsill", "a calm") only when a relation ties it to another object.
-    weak = colour is None and count == 1 and words[i] in ("a", "an", "one") and len(chunk) == 1 and not _drawable(name)
+    weak = colour is None and count == 1 and words[i] in ("a", "an", "one") and len(chunk) == 1 and not drawable(name)
     obj = SceneObject(name=name, count=count or 1, color=colour)
     return _Phrase(obj=obj, start=i, end=j + len(chunk), definite=definite, weak=weak)
 

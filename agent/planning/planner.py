@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
+from agent.planning.facts import search_decision
 from agent.planning.llm import planner_from
-from agent.planning.rules import Constraints, extract
-from agent.planning.shots import SEQUENCE_STYLES, VARIATIONS, shot_count
+from agent.planning.rules import Constraints, extract, extract_texts
+from agent.planning.story import plan_story
 from agent.request import RunRequest
 from tools.layout import assign_layout
 from tools.scene import Character, ScenePlan, Shot
@@ -23,32 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover - types only
     from agent.context import Settings
     from agent.planning.llm import LlmPlanner
     from tools.search import Note
-
-def _split_base(base: str, splits: list[str]) -> str:
-    """The shared subject of a split request: "two images of a lighthouse: one in a storm…" →
-    "two images of a lighthouse" (each shot then adds its own variation)."""
-    first = splits[0]
-    at = base.find(first)
-    cut = base[:at] if at > 0 else base
-    cut = re.sub(r"[\s,:;-]*\b(?:one|the first)\s*$", "", cut).strip(" ,:;-")
-    cut = re.sub(r"^(?:\w+\s+){1,2}?(?:images|pictures|photos|shots|versions|variations|views)\s+of\s+", "", cut)
-    return cut or base
-
-
-def _shot_prompt(
-    base: str, index: int, count: int, style: str | None, splits: list[str] | None = None
-) -> tuple[str, str | None]:
-    """The prompt and variation of shot ``index``: a spelt-out split wins over stock variety."""
-    if splits and index < len(splits):
-        return f"{_split_base(base, splits)}, {splits[index]}", splits[index]
-    if count == 1:
-        return base, None
-    if style in SEQUENCE_STYLES:
-        variation = f"panel {index + 1} of {count}"
-    else:
-        variation = VARIATIONS[index % len(VARIATIONS)]
-    return f"{base}, {variation}", variation
-
 
 def make_plan(
     request: RunRequest,
@@ -92,18 +67,12 @@ def with_remembered(extracted: list[Character], remembered: list[Character]) -> 
 
 
 def _rule_plan(request: RunRequest, constraints: Constraints) -> ScenePlan:
-    """The plan from the extracted constraints alone."""
-    count = shot_count(request, constraints)
-    base = re.sub(r"\s+", " ", request.prompt).strip().rstrip(".")
-    looks = [f"{c.name}: {c.description}" for c in constraints.characters if c.remembered and c.description]
-    if looks:  # a model backend draws a remembered character from its description
-        base = f"{base}; {'; '.join(looks)}"
-    speaker = constraints.characters[0].id if constraints.characters else None
-    texts = [
-        t.model_copy(update={"speaker": speaker}) if t.role == "bubble" and speaker else t
-        for t in constraints.texts
-    ]
-    shots = []
+    """The plan from the extracted constraints alone: one shot per beat of the request."""
+    asked = request.n or constraints.image_count
+    shots_fields, characters, notes = plan_story(request.prompt, constraints, asked)
+    looks = {c.id: c.description for c in characters if c.remembered and c.description}
+    count = len(shots_fields)
+    needs_facts, queries = search_decision(request.prompt, extract_texts(request.prompt)[1], [c.name for c in characters])
     seeds = request.seeds(count)
     draft = ScenePlan(
         request=request.prompt,
@@ -111,25 +80,22 @@ def _rule_plan(request: RunRequest, constraints: Constraints) -> ScenePlan:
         setting=constraints.setting,
         light=constraints.light,
         palette=constraints.palette,
-        characters=constraints.characters,
+        characters=characters,
         negatives=constraints.negatives,
         aspect=constraints.aspect,
-        shots=[Shot(index=0, prompt=base)],
+        shots=[Shot(index=0, prompt=request.prompt)],
+        notes=notes,
+        needs_facts=needs_facts,
+        search_queries=queries,
     )
-    for index in range(count):
-        prompt, variation = _shot_prompt(base, index, count, constraints.style, constraints.shots)
-        own = index < len(constraints.shots)
-        shot = Shot(
-            index=index,
-            prompt=prompt,
-            camera=constraints.camera or variation,
-            variation=variation,
-            characters=[c.id for c in constraints.characters],
-            objects=constraints.objects,
-            texts=texts,
-            negatives=constraints.negatives,
-            light=constraints.shot_lights[index] if own else None,
-            setting=constraints.shot_settings[index] if own else None,
-        )
+    shots = []
+    for index, fields in enumerate(shots_fields):
+        prompt = fields.pop("prompt")
+        remembered_looks = [f"{c.name}: {looks[c.id]}" for c in characters if c.id in looks and c.id in fields["characters"]
+                            and looks[c.id] not in prompt]
+        if remembered_looks:  # a model backend draws a remembered character from its description
+            prompt = f"{prompt}; {'; '.join(remembered_looks)}"
+        shot = Shot(index=index, prompt=prompt, camera=constraints.camera or fields["view"],
+                    negatives=constraints.negatives, **fields)
         shots.append(assign_layout(shot, draft, seeds[index], aspect=request.size[0] / request.size[1]))
     return draft.model_copy(update={"shots": shots})

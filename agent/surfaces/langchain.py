@@ -12,9 +12,14 @@ tool-calling chat model).
 scene plan without drawing. Bad arguments and refusals come back as a tool error message
 (``status="error"``) the calling model can read and act on, never as an exception.
 
-The run is its own graph with its own checkpoints (``limner resume <run_id>`` works on it): it
-runs in a fresh context, so it never becomes a subgraph of the calling agent (its checkpoints,
-its ``messages`` stream). Its progress events reach the caller's ``custom`` stream when the tool
+The run goes through a ``RunService`` (``agent.surfaces.service``; by default the process's
+``shared_service(settings)``, owner: the tool's ``user``), like the HTTP API's, the MCP server's
+and the bots' runs: at most ``server_workers`` runs at once, ``server_max_queued`` waiting per
+user; a full queue is a "busy: …" tool error. The run is its own graph with its own checkpoints
+(``limner resume <run_id>`` works on it): it runs in a service worker thread in a fresh context,
+so it never becomes a subgraph of the calling agent (its checkpoints, its ``messages`` stream).
+The tool call waits for it (the async one without blocking the event loop) and hands its
+progress events on, in the caller's own context, to the caller's ``custom`` stream when the tool
 runs inside a LangGraph graph, as ``{"tool": "generate_images", **event}``.
 """
 
@@ -27,13 +32,16 @@ import json
 from typing import Any, Callable
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
-from pydantic import BaseModel, Field, ValidationError
+from langgraph.config import get_stream_writer
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from agent.context import Settings
 from agent.errors import InputError, invalid_arguments
+from agent.request import MAX_IMAGES, MAX_SEED, RunRequest, build_request, check_user
+from agent.run import preview_plan
 from agent.surfaces.profiles import DEFAULT_PROFILE, profile_names, resolve_profile
-from agent.request import MAX_SEED, MAX_IMAGES, build_request, check_user
 from agent.surfaces.results import shorten, summarize, summary_text
+from agent.surfaces.service import Busy, Job, RunService, own_event, shared_service
 
 EventHandler = Callable[[dict[str, Any]], None]
 
@@ -124,26 +132,22 @@ def _validation_error(tool_name: str) -> Callable[[ValidationError], str]:
 
 # ---- running --------------------------------------------------------------------------------
 
-def _progress(extra: EventHandler | None) -> EventHandler | None:
-    """Where the run's events go: the calling graph's ``custom`` stream (when the tool runs in a
-    LangGraph node) and the host's own handler."""
-    writer = None
+def _progress(extra: EventHandler | None) -> EventHandler:
+    """Where the run's own events go, called in the tool call's context as the job's events
+    come: the calling graph's ``custom`` stream (when the tool runs in a LangGraph node) and
+    the host's own handler. The service's lifecycle events (queued, run_start, run_end) and
+    its stamps stay with the service."""
     try:
-        from langgraph.config import get_stream_writer
-
         writer = get_stream_writer()
     except (RuntimeError, KeyError, AttributeError):  # not inside a graph run
         writer = None
-    if writer is None and extra is None:
-        return None
-    # LangGraph's writer reads the caller's config from the context it is called in, and the
-    # run happens in an isolated one: call it back in (a copy of) the caller's context.
-    caller = contextvars.copy_context()
-
-    sinks = [sink for sink in (writer and functools.partial(caller.run, writer), extra) if sink is not None]
+    sinks = [sink for sink in (writer, extra) if sink is not None]
 
     def handle(event: dict[str, Any]) -> None:
-        tagged = {"tool": "generate_images", **event}
+        own = own_event(event) if sinks else None
+        if own is None:
+            return
+        tagged = {"tool": "generate_images", **own}
         for sink in sinks:
             try:
                 sink(tagged)
@@ -154,8 +158,8 @@ def _progress(extra: EventHandler | None) -> EventHandler | None:
 
 
 def _isolated(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in an empty context: the limner run is a graph of its own, not a subgraph of
-    the caller (no inherited checkpointer, namespace, callbacks or message stream)."""
+    """Run ``fn`` in an empty context (the plan preview: none of the caller's callbacks or
+    config). Runs get theirs from the ``RunService``."""
     return contextvars.Context().run(fn)
 
 
@@ -186,15 +190,25 @@ def _request_kwargs(settings: Settings, user: str, *, n: int | None, size: str |
     return kwargs
 
 
-def _generate(settings: Settings, user: str, on_event: EventHandler | None, prompt: str,
-              n: int | None, size: str | None, backend: str | None, seed: int | None,
-              thread: str | None) -> tuple[str, dict[str, Any]]:
-    from agent.run import run
-
+def _submit(service: RunService, settings: Settings, user: str, prompt: str, n: int | None, size: str | None,
+            backend: str | None, seed: int | None, thread: str | None) -> Job:
+    """The validated request queued in ``service`` for ``user``; a bad argument or a full
+    queue as a ToolException (the calling model reads it)."""
     try:
-        request = build_request(prompt, **_request_kwargs(settings, user, n=n, size=size, backend=backend,
-                                                          seed=seed, thread=thread))
-        report = run(request, settings=settings, on_event=on_event)
+        request: RunRequest = build_request(prompt, **_request_kwargs(settings, user, n=n, size=size, backend=backend,
+                                                                      seed=seed, thread=thread))
+        return service.submit(request, user)
+    except InputError as error:
+        raise ToolException(str(error)) from error
+    except Busy as error:
+        raise ToolException(f"busy: {error}") from error
+
+
+def _answer(job: Job, thread: str | None) -> tuple[str, dict[str, Any]]:
+    """The finished job as content and artifact; a bad request or a refusal as a ToolException.
+    A crash raises ``RunFailed`` (an exception for the host, not a message for the model)."""
+    try:
+        report = job.result()
     except InputError as error:
         raise ToolException(str(error)) from error
     if report.get("refused"):
@@ -203,8 +217,6 @@ def _generate(settings: Settings, user: str, on_event: EventHandler | None, prom
 
 
 def _plan(settings: Settings, user: str, prompt: str, n: int | None, seed: int | None) -> tuple[str, dict[str, Any]]:
-    from agent.run import preview_plan
-
     try:
         request = build_request(prompt, settings=settings, n=n, seed=seed if seed is not None else 0, user_id=user)
         scene_plan, _ = preview_plan(request, settings)
@@ -231,32 +243,35 @@ def _compact_plan_json(plan: dict[str, Any]) -> str:
     return json.dumps(tidy(plan), ensure_ascii=False, separators=(",", ":"))
 
 
-async def _in_thread(fn: Callable[[], Any]) -> Any:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, _isolated, fn)
-
-
 # ---- the tools --------------------------------------------------------------------------------
 
 def limner_tool(settings: Settings | None = None, *, user: str = "local",
-                on_event: EventHandler | None = None) -> BaseTool:
+                on_event: EventHandler | None = None, service: RunService | None = None) -> BaseTool:
     """The ``generate_images`` tool, running limner with ``settings`` (default ``Settings()``)
-    for ``user`` (whose remembered characters and threads it uses). ``on_event`` also receives
-    the run's progress events (``node_start``, ``plan``, …)."""
+    for ``user`` (whose remembered characters and threads it uses, and whose queue its runs
+    wait in). ``on_event`` also receives the run's progress events (``node_start``, ``plan``, …).
+    ``service``: the ``RunService`` to run in (default: the process's ``shared_service(settings)``)."""
     settings = settings or Settings()
     check_user(user)
+    runs = service or shared_service(settings)
 
     def generate_images(prompt: str, n: int | None = None, size: str | None = None,
                         backend: str | None = None, seed: int | None = None,
                         thread: str | None = None) -> tuple[str, dict[str, Any]]:
-        job = functools.partial(_generate, settings, user, _progress(on_event), prompt, n, size, backend, seed, thread)
-        return _isolated(job)
+        progress = _progress(on_event)
+        job = _submit(runs, settings, user, prompt, n, size, backend, seed, thread)
+        for _, event in job.follow():  # this thread waits; the run is in a service worker
+            progress(event)
+        return _answer(job, thread)
 
     async def agenerate_images(prompt: str, n: int | None = None, size: str | None = None,
                                backend: str | None = None, seed: int | None = None,
                                thread: str | None = None) -> tuple[str, dict[str, Any]]:
-        job = functools.partial(_generate, settings, user, _progress(on_event), prompt, n, size, backend, seed, thread)
-        return await _in_thread(job)
+        progress = _progress(on_event)
+        job = _submit(runs, settings, user, prompt, n, size, backend, seed, thread)
+        async for _, event in job.stream(heartbeat=None):  # type: ignore[misc] - no heartbeats, no None
+            progress(event)
+        return _answer(job, thread)
 
     return StructuredTool.from_function(
         func=generate_images,
@@ -274,8 +289,6 @@ def limner_tool(settings: Settings | None = None, *, user: str = "local",
 def _generate_schema(settings: Settings) -> type[GenerateImagesInput]:
     """The input schema with the configured backend and profile names in the ``backend``
     field's description (they depend on the settings)."""
-    from pydantic import create_model
-
     names = ", ".join(name for name in profile_names(settings) if name != DEFAULT_PROFILE)
     description = f"{GenerateImagesInput.model_fields['backend'].description} Choices: {names}."
     return create_model(
@@ -295,7 +308,8 @@ def plan_tool(settings: Settings | None = None, *, user: str = "local") -> BaseT
         return _isolated(functools.partial(_plan, settings, user, prompt, n, seed))
 
     async def aplan_images(prompt: str, n: int | None = None, seed: int | None = None) -> tuple[str, dict[str, Any]]:
-        return await _in_thread(functools.partial(_plan, settings, user, prompt, n, seed))
+        # Not a run (no graph, no progress): a plan preview, off the event loop.
+        return await asyncio.to_thread(_isolated, functools.partial(_plan, settings, user, prompt, n, seed))
 
     return StructuredTool.from_function(
         func=plan_images,
@@ -311,7 +325,7 @@ def plan_tool(settings: Settings | None = None, *, user: str = "local") -> BaseT
 
 
 def limner_tools(settings: Settings | None = None, *, user: str = "local",
-                 on_event: EventHandler | None = None) -> list[BaseTool]:
+                 on_event: EventHandler | None = None, service: RunService | None = None) -> list[BaseTool]:
     """Both tools (``generate_images``, ``plan_images``) sharing one ``settings``."""
     settings = settings or Settings()
-    return [limner_tool(settings, user=user, on_event=on_event), plan_tool(settings, user=user)]
+    return [limner_tool(settings, user=user, on_event=on_event, service=service), plan_tool(settings, user=user)]

@@ -1,27 +1,38 @@
-"""RunService: runs requests in the background for the long-lived surfaces (HTTP, bots).
+"""RunService: the one way the surfaces (HTTP API, MCP over stdio and HTTP, the LangChain
+tool, the bots) run a request in the background and follow its progress.
 
-Each run is a ``Job`` owned by a principal (a token's name, a workspace user). Jobs wait in
-one queue per owner and start in turn across owners (round robin), with at most ``workers``
-running in all and ``per_owner`` per owner, so a burst from one client neither runs the
-machine out of memory nor starves the others. A job keeps its progress events (for SSE and
-progress notifications) and, when done, its report. Runs execute ``agent.run.run`` in a
-worker thread: the same entry point as the CLI.
+Each run is a ``Job`` owned by a principal (a token's name, a workspace user, "local"). Jobs
+wait in one queue per owner and start in turn across owners (round robin), with at most
+``workers`` running in all and ``per_owner`` per owner, so a burst from one client neither runs
+the machine out of memory nor starves the others. A job keeps its progress events and, when
+done, its report. Runs execute ``agent.run.run`` (the CLI's entry point) in a worker thread of
+their own, in an empty ``contextvars`` context: a run is its own graph, never part of its
+caller's.
+
+Following a job: ``Job.stream`` (async: SSE, MCP progress, the async LangChain tool) or
+``Job.follow`` (sync: the LangChain tool) yield its events as they come, in order, ending with
+``run_end``; ``Job.wait``/``Job.wait_async`` only wait; ``Job.result`` is then the report (or the
+failure, raised). ``shared_service`` is the process's service for a given configuration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Any, AsyncIterator, Callable, Literal
+from typing import Any, AsyncIterator, Callable, Iterator, Literal
 
+import agent.run
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import RunRequest
 from agent.surfaces.results import one_line
+from agent.surfaces.run_registry import RunRegistry
+from tools.images import ImageInputError
 
 log = logging.getLogger("limner.service")
 Status = Literal["queued", "running", "done", "refused", "failed"]
@@ -29,10 +40,27 @@ EventHandler = Callable[[dict[str, Any]], None]
 FINISHED: frozenset[str] = frozenset({"done", "refused", "failed"})
 KEEP_FINISHED = 1000
 """Finished jobs kept in memory (oldest forgotten first); their files stay on disk."""
+LIFECYCLE: frozenset[str] = frozenset({"queued", "run_start", "run_end"})
+"""The events the service adds around a run's own events."""
+STAMPS = ("run_id", "time")
+"""The keys the service adds to every event it keeps."""
 
 
 class Busy(Exception):
-    """The owner already has ``max_queued`` runs waiting (HTTP 429)."""
+    """The owner already has ``max_queued`` runs waiting (HTTP 429), or the service is closed."""
+
+
+class RunFailed(RuntimeError):
+    """A run that ended without a report for a reason other than its request (a crash, a
+    shutdown): ``Job.result`` raises it with the job's one-line message."""
+
+
+def own_event(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's own progress event as ``agent.run.run`` sent it (the service's stamps taken
+    off); None for the service's lifecycle events (queued, run_start, run_end)."""
+    if event.get("event") in LIFECYCLE:
+        return None
+    return {key: value for key, value in event.items() if key not in STAMPS}
 
 
 class Job:
@@ -54,6 +82,8 @@ class Job:
         self.events: list[dict[str, Any]] = []
         self._listener = listener
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        """Notified on every new event and when the run finishes (``follow`` waits on it)."""
         self._done = threading.Event()
         self._wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
 
@@ -63,6 +93,7 @@ class Job:
         with self._lock:
             self.events.append({**event, "run_id": self.id, "time": round(time.time(), 3)})
             stored = self.events[-1]
+            self._changed.notify_all()
         if self._listener is not None:
             try:
                 self._listener(stored)
@@ -75,7 +106,9 @@ class Job:
             self.report, self.error, self.finished = report, error, time.time()
             self.status = status
         self.add_event({"event": "run_end", "status": status, **({"error": error["message"]} if error else {})})
-        self._done.set()
+        with self._lock:
+            self._done.set()
+            self._changed.notify_all()
         self._wake()
 
     def _wake(self) -> None:
@@ -97,6 +130,33 @@ class Job:
     async def wait_async(self) -> None:
         async for _ in self.stream(0, heartbeat=None):
             pass
+
+    def result(self) -> dict[str, Any]:
+        """The report of the finished run (``done`` or ``refused``: a refusal is a report too).
+        InputError when the request was at fault, RunFailed for anything else."""
+        if not self.done:
+            raise RuntimeError(f"run {self.id} has not finished")
+        if self.report is not None:
+            return self.report
+        error = self.error or {"type": "server_error", "message": f"the run ended as {self.status}"}
+        if error["type"] == "invalid_request_error":
+            raise InputError(error["message"])
+        raise RunFailed(error["message"])
+
+    def follow(self, start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Events from index ``start`` on, as they come, until the run has finished: the
+        blocking twin of ``stream``, for sync callers (the calling thread waits between events)."""
+        index = max(0, start)
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: len(self.events) > index or self._done.is_set())
+                fresh = self.events[index:]
+                finished = self._done.is_set()
+            for event in fresh:
+                yield index, event
+                index += 1
+            if finished:  # every event is in before the run counts as finished
+                return
 
     async def stream(self, start: int = 0, *, heartbeat: float | None = 15.0) -> AsyncIterator[tuple[int, dict[str, Any]] | None]:
         """Events from index ``start`` on, as they come, until the run has finished; ``None`` every
@@ -158,9 +218,8 @@ class RunService:
         self.workers = workers or settings.server_workers
         self.per_owner = per_owner or settings.server_per_token
         self.max_queued = max_queued or settings.server_max_queued
-        if runner is None:
-            from agent.run import run as runner
         self._runner = runner
+        """None: ``agent.run.run``, looked up per run (so the entry point can be wrapped)."""
         self._lock = threading.Lock()
         self._queues: OrderedDict[str, deque[Job]] = OrderedDict()
         self._running: dict[str, int] = {}
@@ -170,9 +229,21 @@ class RunService:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: set[threading.Thread] = set()
         self._closed = False
-        from agent.surfaces.run_registry import RunRegistry
+        self._registry_lock = threading.Lock()
+        self._registry_db: RunRegistry | None = None
 
-        self._registry = RunRegistry(settings.home)
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def _registry(self) -> RunRegistry:
+        # Opened on first use: a service made for a tool (MCP over stdio, LangChain) writes
+        # nothing to disk until it runs something.
+        with self._registry_lock:
+            if self._registry_db is None:
+                self._registry_db = RunRegistry(self.settings.home)
+            return self._registry_db
 
     def submit(self, request: RunRequest, owner: str, *, listener: EventHandler | None = None) -> Job:
         """Queue ``request`` for ``owner``; Busy when that owner's queue is full."""
@@ -255,6 +326,7 @@ class RunService:
             if not self._queues[owner]:
                 del self._queues[owner]
             self._running[owner] = self._running.get(owner, 0) + 1
+            job.started, job.status = time.time(), "running"
             if job.request.thread_id is not None:
                 self._busy_threads.add(job.request.thread_id)
             thread = threading.Thread(target=self._execute, args=(job,), name=f"run-{job.id}", daemon=True)
@@ -267,18 +339,21 @@ class RunService:
             del self._jobs[job_id]
 
     def _execute(self, job: Job) -> None:
-        job.started = time.time()
-        job.status = "running"
         job.add_event({"event": "run_start"})
         status: Status = "failed"
         report, error = None, None
+        runner = self._runner or agent.run.run
         try:
-            report = self._runner(job.request, settings=self.settings, on_event=job.add_event)
+            # An empty context: the run is a graph of its own, whoever submitted it (no
+            # inherited LangGraph config, callbacks or checkpointer of a calling agent).
+            report = contextvars.Context().run(runner, job.request, settings=self.settings, on_event=job.add_event)
             status = "refused" if report.get("refused") else "done"
-        except InputError as problem:
+        except (InputError, ImageInputError) as problem:
             error = {"type": "invalid_request_error", "message": str(problem)}
         except Exception as problem:  # reported to the client as a server error, never a traceback
             error = {"type": "server_error", "message": one_line(f"{problem.__class__.__name__}: {problem}", 500)}
+            log.debug("run %s failed", job.id, exc_info=True)
+            log.error("run %s failed: %s", job.id, error["message"])
         finally:
             with self._lock:
                 self._running[job.owner] -= 1
@@ -295,3 +370,20 @@ class RunService:
                                       report_path, error)
             except Exception:  # noqa: BLE001 - the registry is a convenience; the run is done
                 log.warning("could not record run %s in the registry", job.id, exc_info=True)
+
+
+_shared: dict[str, RunService] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_service(settings: Settings) -> RunService:
+    """The process's ``RunService`` for this configuration (made on first use; made anew once
+    closed): every surface in the process that runs with the same settings (bots, MCP, the
+    LangChain tools) queues in it, so the machine runs at most ``server_workers`` runs whatever
+    the traffic, and each owner's queue limit holds across them."""
+    key = settings.model_dump_json()
+    with _shared_lock:
+        service = _shared.get(key)
+        if service is None or service.closed:
+            service = _shared[key] = RunService(settings)
+        return service

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,120 @@ def test_plan_images_plans_without_drawing(settings: Settings) -> None:
     assert not settings.out_dir.exists()
     bad = plan_images.invoke(call({"prompt": ""}, name="plan_images"))
     assert bad.status == "error" and "the prompt is empty" in bad.content
+
+
+# ---- runs go through the RunService -------------------------------------------------------------
+
+class ServiceRunner:
+    """Stands in for ``agent.run.run`` inside a RunService: two progress events, each run held
+    until its prompt's gate opens, then a report with no image (the content says so)."""
+
+    def __init__(self) -> None:
+        self.gates: dict[str, threading.Event] = {}
+        self.started: list[str] = []
+        self.lock = threading.Lock()
+
+    def gate(self, prompt: str) -> threading.Event:
+        with self.lock:
+            return self.gates.setdefault(prompt, threading.Event())
+
+    def __call__(self, request: Any, *, settings: Settings, on_event: Any) -> dict[str, Any]:
+        with self.lock:
+            self.started.append(request.prompt)
+        on_event({"event": "node_start", "node": "plan"})
+        on_event({"event": "image", "shot": 0, "ok": True})
+        assert self.gate(request.prompt).wait(20)
+        return {"run_id": request.run_id, "images": [], "rounds": 0}
+
+
+def _tool_graph(tool: Any) -> Any:
+    from langgraph.graph import START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("tools", ToolNode([tool]))
+    builder.add_edge(START, "tools")
+    return builder.compile()
+
+
+def test_progress_reaches_the_callers_stream_through_the_service(settings: Settings) -> None:
+    """Sync and async, the run is a RunService job of the tool's user, and its own events (no
+    service stamps, no queued/run_start/run_end) reach the calling graph's custom stream and
+    the host's handler."""
+    from agent.surfaces.service import RunService
+
+    runner = ServiceRunner()
+    for prompt in ("a red kite", "a blue kite"):
+        runner.gate(prompt).set()
+    service = RunService(settings, runner=runner)
+    handled: list[dict[str, Any]] = []
+    graph = _tool_graph(limner_tool(settings, user="alice", on_event=handled.append, service=service))
+    expected = [{"tool": "generate_images", "event": "node_start", "node": "plan"},
+                {"tool": "generate_images", "event": "image", "shot": 0, "ok": True}]
+
+    def ask(prompt: str, call_id: str) -> dict[str, Any]:
+        return {"messages": [AIMessage("", tool_calls=[{"name": "generate_images", "id": call_id,
+                                                          "args": {"prompt": prompt, "seed": 1}}])]}
+
+    sync_custom, sync_messages = [], []
+    for mode, chunk in graph.stream(ask("a red kite", "sync"), stream_mode=["custom", "updates"]):
+        (sync_custom.append(chunk) if mode == "custom" else
+         sync_messages.extend(chunk.get("tools", {}).get("messages", [])))
+
+    async def main() -> tuple[list[Any], list[Any]]:
+        custom, messages = [], []
+        async for mode, chunk in graph.astream(ask("a blue kite", "async"), stream_mode=["custom", "updates"]):
+            (custom.append(chunk) if mode == "custom" else messages.extend(chunk.get("tools", {}).get("messages", [])))
+        return custom, messages
+
+    async_custom, async_messages = asyncio.run(main())
+    service.close()
+    assert sync_custom == expected and async_custom == expected
+    assert handled == expected + expected
+    for message in sync_messages + async_messages:
+        assert message.status == "success" and "No image files were made." in message.content
+    jobs = service.owned("alice")
+    assert [(job.request.prompt, job.status) for job in jobs] == [("a red kite", "done"), ("a blue kite", "done")]
+    assert [message.artifact["run_id"] for message in sync_messages + async_messages] == [job.id for job in jobs]
+
+
+def test_a_full_queue_is_a_busy_tool_error(settings: Settings) -> None:
+    """One worker, one waiting run per user: a third call of the same user is told to retry,
+    as a tool error message, and never reaches the runner; another user still queues."""
+    from agent.surfaces.service import RunService
+
+    runner = ServiceRunner()
+    service = RunService(settings, workers=1, per_owner=1, max_queued=1, runner=runner)
+    alice, bob = limner_tool(settings, user="alice", service=service), limner_tool(settings, user="bob", service=service)
+    answers: dict[str, Any] = {}
+
+    def invoke(tool: Any, prompt: str) -> None:
+        answers[prompt] = tool.invoke(call({"prompt": prompt, "seed": 1}, id=prompt))
+
+    def wait_for(condition: Any) -> None:
+        deadline = time.monotonic() + 20
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+
+    workers = [threading.Thread(target=invoke, args=(tool, prompt))
+               for tool, prompt in ((alice, "first"), (alice, "second"), (bob, "other"))]
+    workers[0].start()
+    wait_for(lambda: runner.started == ["first"])
+    workers[1].start()
+    wait_for(lambda: service.stats()["queued"] == 1)
+    busy = alice.invoke(call({"prompt": "third", "seed": 1}, id="third"))
+    workers[2].start()
+    wait_for(lambda: service.stats()["queued"] == 2)
+    for prompt in ("first", "second", "other"):
+        runner.gate(prompt).set()
+    for worker in workers:
+        worker.join(20)
+    service.close()
+    assert busy.status == "error"
+    assert busy.content == "Error: busy: 1 runs are already waiting for this client (limit 1); retry later"
+    assert "third" not in runner.started
+    assert all(answers[prompt].status == "success" for prompt in ("first", "second", "other"))
 
 
 # ---- langgraph.json, as `langgraph dev` reads it -----------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from types import SimpleNamespace
 from typing import Any
 
+import anyio
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError
@@ -77,3 +80,120 @@ def test_over_http_a_token_owns_its_users(settings) -> None:
     assert caller(context(http_request("local")), settings, "kid") == "kid"
     with pytest.raises(ToolError, match="unauthenticated"):  # no bearer check ran: refuse, never guess
         caller(context(http_request(None)), tokens, "kid")
+
+
+# ---- runs go through the RunService ---------------------------------------------------------
+
+
+class GatedRunner:
+    """Stands in for ``agent.run.run``: reports one event, then holds each run until the test
+    releases its prompt; answers with an empty report (nothing drawn, nothing to fail)."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.gates: dict[str, threading.Event] = {}
+        self.lock = threading.Lock()
+
+    def gate(self, prompt: str) -> threading.Event:
+        with self.lock:
+            return self.gates.setdefault(prompt, threading.Event())
+
+    def __call__(self, request: Any, *, settings: Any, on_event: Any) -> dict[str, Any]:
+        with self.lock:
+            self.started.append(request.prompt)
+        on_event({"event": "node_start", "node": "plan"})
+        assert self.gate(request.prompt).wait(20)
+        return {"run_id": request.run_id, "images": []}
+
+
+async def until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await anyio.sleep(0.02)
+
+
+def test_mcp_over_http_runs_queue_per_token_in_the_run_service(settings) -> None:
+    """Over HTTP a tool call's run is a RunService job owned by the token's name: with one
+    worker and one waiting run per owner, alice's third call is a one-line "busy" tool error
+    while bob's call still queues; the queued call hears that it waits, then its progress."""
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    from agent.surfaces.mcp.server import http_app
+    from agent.surfaces.service import RunService
+    from tests.live_server import live_server
+
+    tokens = {"alice": "alice-token-0123456789abcdef", "bob": "bob-token-0123456789abcdef"}
+    http_settings = settings.model_copy(update={"server_tokens": tokens})
+    runner = GatedRunner()
+    service = RunService(http_settings, workers=1, per_owner=1, max_queued=1, runner=runner)
+    heard: list[str | None] = []
+
+    async def record(value: float, total: float | None, message: str | None) -> None:
+        heard.append(message)
+
+    async def main(url: str) -> dict[str, Any]:
+        results: dict[str, Any] = {}
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {tokens['alice']}"}) as alice_http, \
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {tokens['bob']}"}) as bob_http:
+            async with Client(streamable_http_client(url, http_client=alice_http)) as alice, \
+                    Client(streamable_http_client(url, http_client=bob_http)) as bob:
+
+                async def generate(client: Any, prompt: str, progress: Any = None) -> None:
+                    results[prompt] = await client.call_tool("generate_images", {"prompt": prompt, "seed": 1},
+                                                             progress_callback=progress)
+
+                async with anyio.create_task_group() as group:
+                    group.start_soon(generate, alice, "a red apple")
+                    await until(lambda: runner.started == ["a red apple"], "alice's first run to start")
+                    group.start_soon(generate, alice, "a green pear", record)
+                    await until(lambda: service.stats()["queued"] == 1, "alice's second run to queue")
+                    results["refused"] = await alice.call_tool("generate_images", {"prompt": "a blue plum"})
+                    group.start_soon(generate, bob, "a yellow lemon")
+                    await until(lambda: service.stats()["queued"] == 2, "bob's run to queue")
+                    for prompt in ("a red apple", "a green pear", "a yellow lemon"):
+                        runner.gate(prompt).set()
+        return results
+
+    with live_server(http_app(http_settings, service=service)) as base:
+        results = anyio.run(main, f"{base}/mcp")
+    service.close()
+
+    busy = results["refused"]
+    assert busy.is_error
+    assert text_of(busy) == "busy: 1 runs are already waiting for this client (limit 1); retry later"
+    for prompt in ("a red apple", "a green pear", "a yellow lemon"):
+        assert not results[prompt].is_error, text_of(results[prompt])
+        assert results[prompt].structured_content["requested"] == 0
+    assert [job.request.prompt for job in service.owned("alice")] == ["a red apple", "a green pear"]
+    assert [job.request.prompt for job in service.owned("bob")] == ["a yellow lemon"]
+    assert all(job.status == "done" for job in service.owned("alice") + service.owned("bob"))
+    assert "a blue plum" not in runner.started  # the refused call never reached the runner
+    assert heard[0] == "queued: waiting for earlier runs to finish" and "plan: started" in heard
+
+
+def test_mcp_over_stdio_runs_queue_as_the_local_owner(settings) -> None:
+    """Without an HTTP request (stdio, here in memory) every run is the local user's job."""
+    from mcp import Client
+
+    from agent.surfaces.mcp.server import build_server
+    from agent.surfaces.service import RunService
+
+    runner = GatedRunner()
+    runner.gate("a red apple").set()
+    service = RunService(settings, runner=runner)
+
+    async def main() -> Any:
+        async with Client(build_server(settings, service=service)) as client:
+            return await client.call_tool("generate_images", {"prompt": "a red apple", "seed": 1})
+
+    result = anyio.run(main)
+    assert not result.is_error, text_of(result)
+    assert [(job.owner, job.status) for job in service.owned("local")] == [("local", "done")]
+    service.close()
+
+
+def text_of(result: Any) -> str:
+    return result.content[0].text

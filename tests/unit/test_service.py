@@ -152,3 +152,63 @@ def test_close_drops_queued_runs_with_a_message(settings: Settings) -> None:
     assert queued.status == "failed" and "shut down" in queued.error["message"]
     with pytest.raises(Busy, match="shutting down"):
         service.submit(_request(settings, "late"), "alice")
+
+
+def test_sync_callers_follow_events_and_get_the_report_or_the_failure(settings: Settings) -> None:
+    """``follow`` (the blocking twin of ``stream``) and ``result``: what the sync LangChain tool
+    uses; a bad request comes back as InputError, a crash as RunFailed, a refusal as a report."""
+    from agent.surfaces.service import RunFailed, own_event
+
+    runner = GatedRunner()
+    service = RunService(settings, runner=runner)
+    job = service.submit(_request(settings, "s"), "alice")
+    followed: list[tuple[int, str]] = []
+
+    def release_when_started() -> None:
+        runner.wait_started(1)
+        runner.release("s")
+
+    threading.Thread(target=release_when_started).start()
+    for index, event in job.follow():
+        followed.append((index, event["event"]))
+    assert followed == [(0, "queued"), (1, "run_start"), (2, "node_start"), (3, "run_end")]
+    assert [i for i, _ in job.follow(2)] == [2, 3]  # a finished job replays from any index
+    assert job.result()["run_id"] == job.id
+    assert [own_event(e) for e in job.events] == [None, None, {"event": "node_start", "node": "plan"}, None]
+    for prompt in ("bad", "crash", "refuse"):
+        runner.release(prompt)
+    bad, crash, refuse = (service.submit(_request(settings, p), "alice") for p in ("bad", "crash", "refuse"))
+    assert bad.wait(10) and crash.wait(10) and refuse.wait(10)
+    with pytest.raises(InputError, match="bad request, said the runner"):
+        bad.result()
+    with pytest.raises(RunFailed, match="^RuntimeError: boom with a second line$"):
+        crash.result()
+    assert refuse.result()["refused"]["policy"] == "rules"
+
+
+def test_a_run_starts_in_an_empty_context(settings: Settings) -> None:
+    """Whoever submits (a LangGraph node, a request handler), the run sees none of its context."""
+    import contextvars
+
+    caller: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="none")
+    seen: list[str] = []
+
+    def runner(request: Any, *, settings: Settings, on_event: Any) -> dict[str, Any]:
+        seen.append(caller.get())
+        return {"run_id": request.run_id, "images": []}
+
+    caller.set("the calling graph")
+    service = RunService(settings, runner=runner)
+    assert service.submit(_request(settings, "c"), "alice").wait(10)
+    assert seen == ["none"]
+
+
+def test_one_shared_service_per_configuration_made_anew_once_closed(settings: Settings, tmp_path: Path) -> None:
+    from agent.surfaces.service import shared_service
+
+    first = shared_service(settings)
+    assert shared_service(settings.model_copy()) is first  # the same configuration, another object
+    assert shared_service(Settings(home=tmp_path / "other", out_dir=tmp_path / "out")) is not first
+    assert not (settings.home / "server_runs.sqlite").exists()  # nothing on disk before a run
+    first.close()
+    assert shared_service(settings) is not first and not shared_service(settings).closed

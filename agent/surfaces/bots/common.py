@@ -1,5 +1,7 @@
 """What the Slack and Discord bots share: the command text made into a request, the memory
-namespace of a chat user, one process-wide ``RunService`` and the words of every reply.
+namespace of a chat user, delivery once a run is done and the words of every reply. Runs go to
+the process's ``RunService`` (``agent.surfaces.service.shared_service``), as MCP's and the
+LangChain tool's do.
 
 Command text: the text is the prompt (the planner reads "three images of…" itself), after
 optional leading options ``n=2``, ``size=768x512``, ``seed=7`` — e.g.
@@ -25,7 +27,7 @@ from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_IMAGES, RunRequest, build_request, check_user
 from agent.surfaces.results import made_paths, one_line, summary_text
-from agent.surfaces.service import Busy, Job, RunService
+from agent.surfaces.service import Busy, Job
 
 log = logging.getLogger("limner.bots")
 
@@ -84,20 +86,6 @@ def discord_namespace(guild_id: int | None, user_id: int) -> str:
 
 
 # ---- the runs -------------------------------------------------------------------------------
-
-_service: RunService | None = None
-_service_lock = threading.Lock()
-
-
-def shared_service(settings: Settings) -> RunService:
-    """The process's one ``RunService`` (created on first use with ``settings``): every chat user
-    queues in it, so the machine runs at most ``server_workers`` runs whatever the traffic."""
-    global _service
-    with _service_lock:
-        if _service is None:
-            _service = RunService(settings)
-        return _service
-
 
 def when_done(job: Job, deliver: Callable[[Job], None]) -> threading.Thread:
     """Call ``deliver(job)`` in a thread of its own once the job has finished: the chat library's

@@ -24,13 +24,11 @@ from typing import Any, Optional
 import discord
 from discord import app_commands
 
-from agent.surfaces.bots.common import (
-    discord_namespace, error_text, fit, make_request, reply_for, shared_service,
-)
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_IMAGES
-from agent.surfaces.service import RunService
+from agent.surfaces.bots.common import discord_namespace, error_text, fit, make_request, reply_for
+from agent.surfaces.service import RunService, shared_service
 
 log = logging.getLogger("limner.bots.discord")
 

@@ -30,13 +30,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from agent.surfaces.bots.common import (
-    OPTIONS_USAGE, error_text, fit, make_request, one_line, parse_command, reply_for, shared_service,
-    slack_namespace, when_done,
-)
 from agent.context import Settings
 from agent.errors import InputError
-from agent.surfaces.service import Busy, Job, RunService
+from agent.surfaces.bots.common import (
+    OPTIONS_USAGE, error_text, fit, make_request, one_line, parse_command, reply_for, slack_namespace, when_done,
+)
+from agent.surfaces.service import Busy, Job, RunService, shared_service
 
 log = logging.getLogger("limner.bots.slack")
 

@@ -5,10 +5,16 @@ stdio (the default) or streamable HTTP (``limner mcp --http``).
   serves (the protocol goes through a private duplicate), and for the server's lifetime
   Python's ``sys.stdout`` is stderr too, so a stray ``print`` in any library, a C extension
   writing to fd 1 or a child process can never corrupt the stream. Logs go to stderr.
-  Memory belongs to the local user: the ``user`` argument, or "local".
+  Memory belongs to the local user: the ``user`` argument, or "local"; runs queue as "local".
 - **HTTP**: ``check_bind`` first (no tokens → loopback only), then every request passes a
   bearer check (``agent.surfaces.auth.principal``); the caller's name travels in the request state to
   the tools, whose memory namespace is ``memory_user(settings, principal, user)``.
+
+Either way runs go through a ``RunService`` (``agent.surfaces.service``): the same per-owner
+queues, limits (``server_workers``, ``server_per_token``, ``server_max_queued``) and round robin
+as the HTTP API, with the token's name as the owner. ``serve`` uses the process's
+``shared_service``; to put an MCP app and the HTTP API in one process behind one set of limits,
+pass the API's service: ``http_app(settings, service=create_app(settings).state.service)``.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent.context import Settings
 from agent.errors import invalid_arguments
+from agent.surfaces.auth import AuthError, check_bind, principal
 from agent.surfaces.mcp.tools import PRINCIPAL, register
+from agent.surfaces.service import RunService, shared_service
 from tools.version import __version__
 
 INSTRUCTIONS = (
@@ -67,13 +75,14 @@ async def _stdout_is_stderr(_server: MCPServer) -> AsyncIterator[dict[str, Any]]
         yield {}
 
 
-def build_server(settings: Settings, *, stdio: bool = False) -> LimnerMCP:
-    """The MCP server with limner's five tools (``stdio=True``: guard stdout while serving)."""
+def build_server(settings: Settings, *, stdio: bool = False, service: RunService | None = None) -> LimnerMCP:
+    """The MCP server with limner's five tools (``stdio=True``: guard stdout while serving);
+    runs go to ``service`` (default: ``shared_service(settings)``)."""
     server = LimnerMCP(
         "limner", title="limner", version=__version__, instructions=INSTRUCTIONS,
         lifespan=_stdout_is_stderr if stdio else None, log_level="WARNING",
     )
-    register(server, settings)
+    register(server, settings, service)
     return server
 
 
@@ -89,8 +98,6 @@ class BearerAuth:
         if scope["type"] != "http":  # lifespan: the session manager starts and stops with it
             await self.app(scope, receive, send)
             return
-        from agent.surfaces.auth import AuthError, principal
-
         client = scope.get("client")
         try:
             name = principal(self.settings, Headers(scope=scope).get("authorization"), client[0] if client else None)
@@ -103,23 +110,27 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
 
-def http_app(settings: Settings, *, host: str = "127.0.0.1") -> ASGIApp:
+def http_app(settings: Settings, *, host: str = "127.0.0.1", service: RunService | None = None) -> ASGIApp:
     """The streamable-HTTP ASGI app (endpoint ``/mcp``) behind the bearer check. The SDK adds
-    DNS-rebinding protection (Host/Origin checks) when ``host`` is a loopback address."""
-    from agent.surfaces.http.support import BodyLimit
+    DNS-rebinding protection (Host/Origin checks) when ``host`` is a loopback address. Runs go
+    to ``service`` (default: ``shared_service(settings)``), owned by the caller's token name."""
+    from agent.surfaces.http.support import BodyLimit  # lazy: loads fastapi, which stdio never needs
 
-    app = BearerAuth(build_server(settings).streamable_http_app(host=host), settings)
+    app = BearerAuth(build_server(settings, service=service).streamable_http_app(host=host), settings)
     return BodyLimit(app, int(settings.server_max_body_mb * 2**20))
 
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Serve until interrupted: stdio by default, streamable HTTP with ``http=True``."""
+    """Serve until interrupted: stdio by default, streamable HTTP with ``http=True``. On the
+    way out, runs still going get up to 30 s to finish (queued ones are dropped)."""
     if not http:
-        build_server(settings, stdio=True).run("stdio")
+        service = shared_service(settings)
+        try:
+            build_server(settings, stdio=True, service=service).run("stdio")
+        finally:
+            service.close()
         return
     import uvicorn
-
-    from agent.surfaces.auth import check_bind
 
     check_bind(host, settings)  # before anything listens
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -129,6 +140,10 @@ def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", po
     bound = sock.getsockname()[1]  # the real port when 0 asked for any free one
     shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
     print(f"limner MCP (streamable HTTP) on http://{shown}:{bound}/mcp", file=sys.stderr, flush=True)
+    service = shared_service(settings)
     # log_config=None: uvicorn logs through the process's logging (stderr), not its own stdout handler.
-    server = uvicorn.Server(uvicorn.Config(http_app(settings, host=host), log_config=None, lifespan="on"))
-    server.run(sockets=[sock])
+    server = uvicorn.Server(uvicorn.Config(http_app(settings, host=host, service=service), log_config=None, lifespan="on"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        service.close()

@@ -6,6 +6,10 @@ A tool's typed signature and docstring are its schema (the SDK reads them), so t
 here are written for the model that calls the tools. Every failure a caller can cause becomes
 a one-line ``ToolError`` (an ``isError`` result); nothing here returns image bytes beyond a
 small JPEG thumbnail per image.
+
+Runs (generate_images, edit_image) go through the server's ``RunService``, as the HTTP API's
+do: per-owner queues and limits, round robin across owners. The owner is the bearer token's
+name over HTTP and "local" over stdio; a full queue is a "busy: …" tool error.
 """
 
 from __future__ import annotations
@@ -14,22 +18,26 @@ import base64
 import inspect
 import json
 import logging
-import math
 from pathlib import Path
 from typing import Annotated, Any, Callable, NoReturn, TypeVar
 
 import anyio
-import anyio.lowlevel
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
 from pydantic import Field
 
-from agent.surfaces.auth import LOCAL, memory_user, owned_thread
+import agent.characters
 from agent.context import Settings
 from agent.errors import InputError
-from agent.request import MAX_SEED, build_request, check_user
-from agent.surfaces.results import one_line
+from agent.request import MAX_SEED, RunRequest, build_request, check_user
+from agent.run import preview_plan
+from agent.surfaces.auth import LOCAL, memory_user, owned_thread
+from agent.surfaces.profiles import resolve_profile
+from agent.surfaces.results import one_line, summarize, summary_text
+from agent.surfaces.service import Busy, RunFailed, RunService, shared_service
+from tools.images import ImageInputError, thumbnail_jpeg
+from tools.safety import policy
 
 log = logging.getLogger("limner.mcp")
 T = TypeVar("T")
@@ -162,24 +170,17 @@ def confined(paths: list[str], root: Path | None) -> list[str]:
 
 
 class LimnerTools:
-    """The tools, bound to one server's settings. Blocking work (a run, the memory) runs in a
-    worker thread so the event loop keeps answering other requests and sending progress."""
+    """The tools, bound to one server's settings and ``RunService``. Runs execute in the
+    service's worker threads; other blocking work (validation, a plan, the memory) in a worker
+    thread of ``in_thread``, so the event loop keeps answering other requests and sending progress."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, service: RunService | None = None) -> None:
         self.settings = settings
-        self._limiter: anyio.CapacityLimiter | None = None
-
-    def limiter(self) -> anyio.CapacityLimiter:
-        # Made on first use: a limiter belongs to the running event loop. Runs are heavy
-        # (a diffusion model, OCR), so at most ``server_workers`` execute at once.
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.settings.server_workers)
-        return self._limiter
+        self.service = service or shared_service(settings)
 
     async def in_thread(self, fn: Callable[[], T]) -> T:
         """``fn()`` in a worker thread, with every error a caller can cause as a one-line ToolError."""
-        from memory.characters import CharacterError
-        from tools.images import ImageInputError
+        from memory.characters import CharacterError  # lazy: the memory package loads langgraph's store
 
         try:
             return await anyio.to_thread.run_sync(fn)
@@ -246,9 +247,6 @@ class LimnerTools:
         """Show the scene plan limner would draw for a request, without drawing it: per shot
         its prompt, camera, characters, objects (count, colour, box) and exact text elements.
         Fast; use it to check how a request will be understood."""
-        from agent.run import preview_plan
-        from tools.safety import policy
-
         user_id = caller(ctx, self.settings, user)
 
         def plan() -> dict[str, Any]:
@@ -272,9 +270,7 @@ class LimnerTools:
         user_id = caller(ctx, self.settings, user)
 
         def listed() -> list[dict[str, Any]]:
-            from agent.characters import open_book
-
-            with open_book(self.settings, user_id) as book:
+            with agent.characters.open_book(self.settings, user_id) as book:  # looked up per call (wrappable)
                 return [character_json(c) for c in book.list()]
 
         characters = await self.in_thread(listed)
@@ -296,9 +292,7 @@ class LimnerTools:
         images = confined(list(image_paths), workspace(ctx, self.settings))
 
         def remember() -> dict[str, Any]:
-            from agent.characters import open_book
-
-            with open_book(self.settings, user_id) as book:
+            with agent.characters.open_book(self.settings, user_id) as book:  # looked up per call (wrappable)
                 return character_json(book.add(name, description, images=images))
 
         character = await self.in_thread(remember)
@@ -309,56 +303,43 @@ class LimnerTools:
 
     def profile(self, backend: str | None) -> dict[str, Any]:
         """build_request keywords for a backend or profile name; the error names the choices."""
-        from agent.surfaces.profiles import resolve_profile
-
         try:
             return resolve_profile(backend, self.settings, field="backend")
         except InputError as error:
             fail(error)
 
-    async def run(self, ctx: Context, request: Any) -> CallToolResult:
-        """``agent.run.run`` in a worker thread; its events reach the client as progress.
+    async def run(self, ctx: Context, request: RunRequest) -> CallToolResult:
+        """The request through the ``RunService`` (owner: the token's name over HTTP, "local"
+        over stdio); its events reach the client as progress notifications.
 
-        The worker never touches the session: it drops each update into a memory stream, on
-        the event loop's own thread (``from_thread.run_sync`` with the loop's token, so it works
-        from whichever thread the graph calls back on), and a task on the loop sends the
-        notifications, so a slow client never slows the run."""
-        send, receive = anyio.create_memory_object_stream[tuple[float, str]](max_buffer_size=math.inf)
+        The run never waits for the client: the job keeps its events and this coroutine sends
+        them on as it reads them, so a slow client only delays its own notifications."""
+        try:
+            job = self.service.submit(request, http_owner(ctx) or LOCAL)
+        except Busy as error:
+            fail(f"busy: {error}")
+        if job.status == "queued":
+            await notify(ctx, 0.0, "queued: waiting for earlier runs to finish")
         progress = Progress()
-        loop = anyio.lowlevel.current_token()
-
-        def on_event(event: dict[str, Any]) -> None:
+        async for _, event in job.stream(heartbeat=None):  # type: ignore[misc] - no heartbeats, no None
             update = progress(event)
             if update is not None:
-                anyio.from_thread.run_sync(send.send_nowait, update, token=loop)
+                await notify(ctx, *update)
+        try:
+            report = job.result()
+        except InputError as error:
+            fail(error)
+        except RunFailed as error:
+            fail(f"internal error: {error}")
+        return await self.in_thread(lambda: run_result(report))  # thumbnails: off the loop
 
-        def work() -> dict[str, Any]:
-            from agent.run import run  # looked up per call: the one public entry point
 
-            return run(request, settings=self.settings, on_event=on_event)
-
-        async def forward() -> None:
-            async with receive:
-                async for value, message in receive:
-                    try:
-                        await ctx.report_progress(value, None, message)
-                    except Exception:  # noqa: BLE001 - a lost notification must not lose the run
-                        log.debug("progress notification not sent", exc_info=True)
-
-        outcome: dict[str, Any] = {}
-        async with anyio.create_task_group() as group:
-            group.start_soon(forward)
-            with send:  # closing it ends forward() once the last update is sent
-                if self.limiter().borrowed_tokens >= self.limiter().total_tokens:
-                    await ctx.report_progress(0, None, "queued: waiting for a free worker")
-                async with self.limiter():
-                    try:
-                        outcome["report"] = await self.in_thread(work)
-                    except ToolError as error:
-                        outcome["error"] = error
-        if "error" in outcome:
-            raise outcome["error"]
-        return await self.in_thread(lambda: run_result(outcome["report"]))  # thumbnails: off the loop
+async def notify(ctx: Context, value: float, message: str) -> None:
+    """One progress notification; a lost one must not lose the run."""
+    try:
+        await ctx.report_progress(value, None, message)
+    except Exception:  # noqa: BLE001 - a gone client: the run goes on, its files are on disk
+        log.debug("progress notification not sent", exc_info=True)
 
 
 def character_json(character: Any) -> dict[str, Any]:
@@ -371,9 +352,6 @@ def character_json(character: Any) -> dict[str, Any]:
 def run_result(report: dict[str, Any]) -> CallToolResult:
     """A run report as a bounded tool result: the summary (text and structured), then per image
     a file link and a ~160 px JPEG preview. Refusals and runs that made nothing are errors."""
-    from agent.surfaces.results import summarize, summary_text
-    from tools.images import ImageInputError, thumbnail_jpeg
-
     summary = summarize(report)
     if summary["refused"]:
         refused = summary["refused"]
@@ -399,9 +377,10 @@ def run_result(report: dict[str, Any]) -> CallToolResult:
     return CallToolResult(content=content, structured_content=summary)
 
 
-def register(server: Any, settings: Settings) -> LimnerTools:
-    """Add the five tools to an ``MCPServer``."""
-    tools = LimnerTools(settings)
+def register(server: Any, settings: Settings, service: RunService | None = None) -> LimnerTools:
+    """Add the five tools to an ``MCPServer``; their runs go to ``service`` (default: the
+    process's ``shared_service(settings)``)."""
+    tools = LimnerTools(settings, service)
     for tool in (tools.generate_images, tools.edit_image, tools.plan_images, tools.list_characters,
                  tools.remember_character):
         server.add_tool(tool, description=inspect.cleandoc(tool.__doc__ or ""), structured_output=False)

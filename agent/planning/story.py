@@ -1,0 +1,279 @@
+"""The rule plan of a request as a story: one shot per beat, the world carried across them.
+
+Each shot gets its own beat's quoted text, objects, time of day, weather and view; time and
+weather are inherited from the shot before unless the beat changes them; characters keep
+their look in every shot they are in; the shot prompt describes that moment, self-contained
+(character look, action, setting, time, weather, style), never a copy of the whole request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.planning.beats import VIEW_PATTERNS, Beat, read_story
+from agent.planning.objects import drawable, singular
+from agent.planning.rules import Constraints, extract_objects, extract_texts
+from agent.planning.scene_state import PRONOUN, mentions, story_characters, time_of_day, weather
+from agent.planning.shots import SEQUENCE_STYLES, VARIATIONS
+from tools.scene import Character, SceneObject, TextElement
+
+MAX_SHOTS = 8
+CLIP_TOKENS = 77
+# Shapes whose beats modify one shared subject ("front", "at noon", "spring"): every shot
+# carries the subject and its objects. Other shapes' beats are whole moments.
+SUBJECT_SHAPES = {"views", "times", "enumeration", "pairs", "before_after", "list", "single"}
+ARC = ["the beginning: {s}", "a problem appears: {s}", "things get worse: {s}", "the turning point: {s}",
+       "the big moment: {s}", "the resolution: {s}", "the aftermath: {s}", "the ending: {s}"]
+DIRECTIONS = ["bold minimal", "vintage retro", "playful hand-drawn", "elegant art deco", "modern geometric",
+              "textured collage", "neon night", "soft watercolor"]
+_SPEECH = re.compile(r"\b(?:says?|said|saying|shouts?|yells?|asks?|whispers?|exclaims?|replies|screams?|sings?|"
+                     r"cries|calls? out)\b\s*[:,]?\s*$", re.I)
+_REQUEST_VERBS = re.compile(
+    r"^(?:(?:can|could|would) (?:you|u) (?:please )?(?:do|make|draw|create|show|give me|generate)|please|just|"
+    r"make(?: me)?|draw|paint|show(?: me)?|generate|create|give me|i need|i want|need|render|design)\b[\s:,]*", re.I)
+_COUNT_LEAD = re.compile(
+    r"^(?:(?:a|an|the|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)[\s-]+)?"
+    r"(?:(?:different|separate|more|new|coherent|consistent|product|comic|storyboard|panel|part|"
+    r"page|picture|[a-z]+-?)\s+){0,2}?(?:images?|pictures?|pics|photos?|panels?|shots?|frames?|slides?|"
+    r"versions?|variations?|views?|takes?|ideas?|concepts?|directions?|drawings?|illustrations?|"
+    r"scenes?|pages?|posters?|logos?|designs?|sketches|renders?)\b\s*(?:of|for|showing|about|with)?\s*", re.I)
+
+
+@dataclass
+class ShotDraft:
+    beat: str
+    view: str | None
+    label: str | None
+    texts: list[TextElement]
+    objects: list[SceneObject]
+    time: str | None
+    weather: str | None
+    characters: list[str]
+
+
+def subject_of(shared: str) -> str:
+    """The shared subject without the request's verbs and counts: "Make 4 pictures of the same
+    mountain cabin" → "the same mountain cabin"."""
+    text = shared
+    for _ in range(3):
+        text = _COUNT_LEAD.sub("", _REQUEST_VERBS.sub("", text.strip(" ,:;.-"))).strip(" ,:;.-")
+    return text
+
+
+def _beat_subject(text: str) -> str:
+    text = re.sub(r"^(?:(?:an?|the)\s+)?(?:image|picture|pic|photo|shot|one)\s+(?:of|showing|with)\s+", "", text, flags=re.I)
+    return re.sub(r"^(?:of|showing)\s+", "", text, flags=re.I)
+
+
+def _texts_for(beat_text: str, speaker_of: dict[str, str], main: str | None) -> list[TextElement]:
+    texts, _ = extract_texts(beat_text)
+    out = []
+    for element in texts:
+        at = beat_text.find(element.text)
+        before = beat_text[: max(0, at - 1)]
+        if _SPEECH.search(before) or element.role == "bubble":
+            speaker = main
+            for name, character_id in speaker_of.items():
+                if re.search(rf"\b{re.escape(name)}\b", before, re.I):
+                    speaker = character_id
+            element = element.model_copy(update={"role": "bubble", "speaker": speaker})
+        out.append(element)
+    return out
+
+
+def _present(text: str, characters: list[Character], previous: list[str], shape: str) -> list[str]:
+    """Ids of the characters in a beat: named, or a pronoun for the last one named; in a shape
+    whose beats are views or variants of one subject, the lead is always there."""
+    named = [c.id for c in characters if mentions(text, c)]
+    if named:
+        return named
+    if characters and (PRONOUN.search(text) or shape in SUBJECT_SHAPES or not text.strip()):
+        return previous[-1:] or [characters[0].id]
+    return previous[-1:] if characters and len(characters) == 1 else []
+
+
+def _filled(beats: list[Beat], count: int, subject: str, constraints: Constraints) -> tuple[list[Beat], str]:
+    """``count`` beats: the request's own, then beats that continue or vary them (never copies)."""
+    if len(beats) >= count:
+        return beats[:count], ""
+    if not beats:
+        lower = subject.lower() + " " + " ".join(filter(None, [constraints.style]))
+        if re.search(r"\b(?:directions?|concepts?|variations?|versions?|ideas?|options?|takes?|styles?|designs?|logos?)\b",
+                     constraints_text(constraints) + " " + lower):
+            return [Beat("", label=DIRECTIONS[i % len(DIRECTIONS)]) for i in range(count)], "directions"
+        if constraints.style in SEQUENCE_STYLES or re.search(r"\b(?:story|comic|panels?|storyboard|about|telling)\b", lower):
+            arc = [ARC[min(i, len(ARC) - 2)] if i < count - 1 else ARC[-1] for i in range(count)]
+            return [Beat(step.format(s=subject), label="arc") for step in arc], "arc"
+        return [Beat("", label=VARIATIONS[i % len(VARIATIONS)]) for i in range(count)], "variations"
+    extra = [Beat(f"{beats[-1].text}, {VARIATIONS[(i + 1) % len(VARIATIONS)]}", view=beats[-1].view, label="continued")
+             for i in range(count - len(beats))]
+    return beats + extra, ""
+
+
+def constraints_text(constraints: Constraints) -> str:
+    return " ".join(filter(None, [constraints.style, constraints.setting, constraints.camera]))
+
+
+def _cut(prompt: str, limit: int = CLIP_TOKENS - 2) -> str:
+    """The prompt cut to what CLIP reads (its tokens approximated by words and punctuation)."""
+    tokens = list(re.finditer(r"\w+|[^\w\s]", prompt))
+    if len(tokens) <= limit:
+        return prompt
+    return prompt[: tokens[limit - 1].end()].rstrip(" ,;")
+
+
+def plan_story(request_prompt: str, constraints: Constraints, count: int | None) -> tuple[list[dict], list[Character], list[str]]:
+    """Per-shot fields (beat, prompt, view, time, weather, texts, objects, characters) for a
+    request, the characters with their look, and notes (dropped beats, cut prompts)."""
+    texts_all, masked = extract_texts(request_prompt)
+    story = read_story(request_prompt, masked, count)
+    notes: list[str] = []
+    wanted = count or len(story.beats) or 1
+    if wanted > MAX_SHOTS:
+        notes.append(f"the request asks for {wanted} images; limner draws at most {MAX_SHOTS}: "
+                     f"{wanted - MAX_SHOTS} dropped")
+        wanted = MAX_SHOTS
+    beats, filled = _filled(story.beats, wanted, subject_of(story.shared), constraints)
+    if len(story.beats) > wanted:
+        dropped = "; ".join(b.text or b.label or "" for b in story.beats[wanted:])
+        notes.append(f"{len(story.beats) - wanted} beat(s) beyond {wanted} images dropped: {dropped}")
+    characters = story_characters(request_prompt, constraints.characters)
+    speaker_of = {c.name: c.id for c in characters}
+    main = characters[0].id if characters else None
+    shared = story.shared
+    shared_texts = _texts_for(shared, speaker_of, main) if story.beats else []
+    _, shared_unquoted = extract_texts(shared)
+    species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
+    shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in species]
+    start_time, start_weather = time_of_day(shared_unquoted), weather(shared_unquoted)
+    subject = subject_of(shared) if story.shape in SUBJECT_SHAPES or filled else ""
+    drafts: list[ShotDraft] = []
+    previous: list[str] = []
+    time_now, weather_now = start_time, start_weather
+    for index, beat in enumerate(beats):
+        extra = story.targeted.get(index, []) + (story.targeted.get(-1, []) if index == len(beats) - 1 else [])
+        text = " ".join([beat.text, *extra]).strip()
+        _, unquoted = extract_texts(text)
+        label_words = f"{beat.label or ''} {beat.view or ''}"
+        time_now = time_of_day(unquoted) or time_of_day(label_words) or time_now
+        weather_now = weather(unquoted) or weather_now
+        present = _present(unquoted, characters, previous, story.shape)
+        previous = present or previous
+        objects = [o for o in extract_objects(unquoted) if o.name not in species]
+        objects += [SceneObject(name=n) for n in story_nouns(unquoted) if n not in species
+                    and n not in {o.name for o in objects} and not any(n in c.name.lower() for c in characters)]
+        if not objects and drafts and re.search(r"\bsame\b", unquoted, re.I):  # "the same lighthouse"
+            objects = list(drafts[-1].objects)
+        if story.shape in SUBJECT_SHAPES or filled or not story.beats:
+            objects = _merge_objects(shared_objects, objects)
+        texts = shared_texts + _texts_for(text, speaker_of, present[0] if present else main)
+        if not story.beats and index == 0:
+            texts = _texts_for(shared, speaker_of, main) + texts
+        elif not story.beats:
+            texts = [t for t in _texts_for(shared, speaker_of, main)] + texts
+        drafts.append(ShotDraft(text, beat.view or _view_in(unquoted), beat.label, texts, objects, time_now,
+                                weather_now, present))
+    if not story.beats and len(drafts) > 1:
+        # A single moment asked several times: quoted text addressed to one shot stays there.
+        targeted_texts = {t.text for clauses in story.targeted.values() for c in clauses for t in extract_texts(c)[0]}
+        for draft in drafts:
+            draft.texts = list({t.text: t for t in draft.texts}.values())
+        for index, draft in enumerate(drafts):
+            own = {t.text for c in (story.targeted.get(index, []) + (story.targeted.get(-1, []) if index == len(drafts) - 1 else []))
+                   for t in extract_texts(c)[0]}
+            draft.texts = [t for t in draft.texts if t.text not in targeted_texts or t.text in own]
+    shots = []
+    for index, draft in enumerate(drafts):
+        if len(drafts) == 1 and not story.beats:  # one image: the request itself is the best prompt
+            long_prompt = re.sub(r"\s+", " ", request_prompt).strip().rstrip(".")
+        else:
+            long_prompt = _compose(draft, subject, characters, constraints, story.shape, filled)
+        prompt = _cut(long_prompt)
+        if prompt != long_prompt:
+            notes.append(f"shot {index + 1}: prompt cut to {CLIP_TOKENS} CLIP tokens (long form kept in long_prompt)")
+        shots.append({"beat": draft.beat or draft.label, "prompt": prompt,
+                      "long_prompt": long_prompt if prompt != long_prompt else None, "view": draft.view,
+                      "time_of_day": draft.time, "weather": draft.weather, "texts": draft.texts,
+                      "objects": draft.objects, "characters": draft.characters,
+                      "variation": draft.label or draft.view, "action": _action(draft.beat)})
+    return shots, characters, notes
+
+
+_DETERMINER = re.compile(r"\b(?:a|an|the|his|her|their|its|my|our|some|two|three|four|five|every|each|this|that)\s+"
+                         r"((?:[a-z][a-z'-]*\s+){0,3}?[a-z][a-z'-]*)(?=\s|[,.;:!?)]|$)")
+_NOT_HEAD = {"same", "other", "next", "last", "first", "whole", "old", "new", "little", "big", "small", "tiny", "giant",
+             "huge", "empty", "lost", "wet", "angry", "sleepy", "way", "time", "day", "moment", "end", "morning",
+             "night", "evening", "afternoon", "noon", "dawn", "dusk", "rain", "snow", "fog", "storm", "sun"}
+
+
+def story_nouns(text: str) -> list[str]:
+    """Drawable nouns a beat names after a determiner ("by a campfire", "the egg hatches"):
+    the props of that moment, singular, in order."""
+    found: list[str] = []
+    for match in _DETERMINER.finditer(text.lower()):
+        words = match[1].split()
+        for end in range(len(words), 0, -1):  # the longest run ending in a drawable head
+            head = singular(words[end - 1])
+            if head not in _NOT_HEAD and drawable(head):
+                found.append(head)
+                break
+    return list(dict.fromkeys(found))
+
+
+def _merge_objects(shared: list[SceneObject], own: list[SceneObject]) -> list[SceneObject]:
+    names = {o.name for o in own}
+    return [*[o for o in shared if o.name not in names], *own]
+
+
+def _view_in(text: str) -> str | None:
+    for view, pattern in VIEW_PATTERNS:
+        if view in ("front", "back", "side"):
+            pattern = {"front": r"from the front|front view", "back": r"from behind|back view|from the back",
+                       "side": r"from the side|side view|side profile|profile view"}[view]
+        if re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I):
+            return view
+    return None
+
+
+def _action(beat: str) -> str | None:
+    _, unquoted = extract_texts(beat)
+    text = re.sub(r"\s+", " ", unquoted).strip(" ,.;:")
+    return text[:200] or None
+
+
+def _compose(draft: ShotDraft, subject: str, characters: list[Character], constraints: Constraints,
+             shape: str, filled: str) -> str:
+    """A self-contained prompt for one shot: look, action, setting, time, weather, style."""
+    beat = _beat_subject(draft.beat)
+    if filled == "directions":
+        core = f"{subject}, {draft.label} design direction"
+    elif filled == "arc":
+        core = draft.beat
+    elif subject and shape in SUBJECT_SHAPES:
+        core = f"{subject}, {beat}" if beat and beat.lower() not in subject.lower() else subject or beat
+    else:
+        core = beat or subject
+    parts = [core.strip(" ,")]
+    if draft.view and not re.search(rf"\b{re.escape(draft.view)}\b", core, re.I):
+        parts.append(f"{draft.view} view")
+    for character in characters:
+        if character.id in draft.characters and character.description:
+            missing = [w for w in re.findall(r"[\w'-]+", character.description.lower()) if w not in core.lower()]
+            if missing:
+                parts.append(f"{character.name}: {character.description}")
+    if constraints.setting and constraints.setting.lower() not in core.lower():
+        parts.append(f"in {constraints.setting}" if not constraints.setting.startswith(("in ", "at ")) else constraints.setting)
+    if draft.time and not re.search(draft.time, core, re.I):
+        parts.append({"night": "at night", "dawn": "at dawn", "dusk": "at dusk", "noon": "at noon"}.get(draft.time, f"in the {draft.time}"))
+    if draft.weather and draft.weather != "clear" and draft.weather not in core.lower():
+        parts.append({"rain": "in the rain", "snow": "in the snow", "fog": "in fog", "storm": "in a storm",
+                      "cloudy": "under a cloudy sky", "wind": "on a windy day"}[draft.weather])
+    elif draft.weather == "clear" and not re.search(r"sun|clear", core, re.I):
+        parts.append("clear sky")
+    for element in draft.texts:
+        if element.text not in ", ".join(parts):
+            parts.append(f"{element.role} reading \"{element.text}\"")
+    if constraints.style and constraints.style.lower() not in core.lower():
+        parts.append(f"{constraints.style} style")
+    return ", ".join(p for p in parts if p)
