@@ -89,7 +89,7 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     object_px = [o.box.to_pixels(W, H) for o in layout.objects if o.box]
     image = Image.new("RGB", size)
     used = draw_background(image, look, rng, text=text_px, objects=object_px,
-                           exclude=[o.name for o in layout.objects])
+                           exclude=[o.name for o in layout.objects], figures=list(chars.values()))
 
     # 3. Characters, then objects, then text on top (all over the background's weather).
     for cid, box in chars.items():

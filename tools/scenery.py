@@ -200,11 +200,12 @@ def _gradient(w: int, h: int, top: RGB, bottom: RGB) -> np.ndarray:
 
 
 def draw_background(image: Image.Image, look: Look, rng: random.Random, *, text: list[PixelBox],
-                    objects: list[PixelBox] = (), exclude: list[str] = ()) -> bool:
+                    objects: list[PixelBox] = (), exclude: list[str] = (), figures: list[PixelBox] = ()) -> bool:
     """Paint the background into ``image``; return True if OpenMoji art was used.
 
     ``text`` and ``objects``: foreground boxes that motifs stay clear of (shelves only
-    avoid text). ``exclude``: nouns of the shot's objects, never used as motifs. The
+    avoid text). ``exclude``: nouns of the shot's objects, never used as motifs. ``figures``:
+    the characters' boxes, which the time of day's sun, moon and window keep clear of. The
     look's weather is drawn last, so the caller's characters, objects and text go over it.
     """
     W, H = image.size
@@ -231,9 +232,9 @@ def draw_background(image: Image.Image, look: Look, rng: random.Random, *, text:
     avoid = list(text) + list(objects)
     window = None
     if look.outside is not None:  # interiors show the time and weather through a window
-        window = _window(image, look, hy, rng, avoid)
+        window = _window_box(image.size, look, hy, list(text), avoid + list(figures))
     if look.time is not None and look.sun and "sun" not in exclude:  # before hills and sea: they hide a low sun
-        _time_sun(image, look, hy, avoid)
+        _time_sun(image, look, hy, avoid + list(figures), list(text))
     horizon_y = hy
     if look.sea:  # a band of sea between sky and sand
         sea_h = int(H * 0.07)
@@ -243,10 +244,10 @@ def draw_background(image: Image.Image, look: Look, rng: random.Random, *, text:
         hy += sea_h
     elif look.kind == "horizon" and not look.night:
         _hills(image, look, hy, rng)
-    if look.night and look.weather not in _COVERED:
+    if look.night and look.weather not in _COVERED and (look.time is None or look.kind == "horizon"):
         _stars(draw, W, hy, rng, short)
         if look.time == "night" and look.kind == "horizon" and "moon" not in exclude:
-            _moon(image, hy, avoid)
+            _moon(image, hy, avoid + list(figures), list(text))
     if look.time is None and look.sun and "sun" not in exclude:
         _sun(image, look, rng, avoid)
     banned = {clipart.lookup(n) for n in exclude} | set(exclude)
@@ -255,14 +256,16 @@ def draw_background(image: Image.Image, look: Look, rng: random.Random, *, text:
     if not motifs:
         pass
     elif look.kind == "shelf":
-        shelf_avoid = list(text) + ([window] if window else [])
-        used = _shelves(image, look, motifs, hy, rng, shelf_avoid)
+        holes = [window] if window else []
+        used = _shelves(image, look, motifs, hy, rng, list(text), holes)
         if look.counter:
-            used |= _counter(image, look, motifs, hy, rng, list(text))
+            used |= _counter(image, look, motifs, hy, rng, list(text), holes)
     else:
         used = _row(image, look, motifs, hy, rng, avoid)
+    if window is not None:
+        _draw_window(image, look, window, rng)
     if look.kind == "horizon" and look.weather not in (None, "clear"):
-        _weather(image, look, horizon_y, random.Random(rng.getrandbits(64)), list(text))
+        _weather(image, look, horizon_y, random.Random(rng.getrandbits(64)), avoid + list(figures), list(text))
     return used
 
 
@@ -324,17 +327,23 @@ def _sea_colors(look: Look) -> tuple[RGB, RGB]:
     return top, bottom
 
 
-def _place(W: int, y: float, xs: tuple[float, ...], reach: float, avoid: list[PixelBox]) -> tuple[float, float] | None:
-    """The first candidate x (fractions of ``W``) whose ``reach``-sized square misses ``avoid``."""
-    for fx in xs:
-        cx = W * fx
-        box = (int(cx - reach), int(y - reach), int(cx + reach), int(y + reach))
-        if not any(overlaps(box, a) for a in avoid):
-            return cx, y
+_SWEEP = (0.1, 0.9, 0.35, 0.65, 0.5, 0.22, 0.78)
+
+
+def _place(W: int, y: float, xs: tuple[float, ...], reach: float, prefer: list[PixelBox],
+           must: list[PixelBox]) -> tuple[float, float] | None:
+    """A spot at height ``y`` whose ``reach``-sized square misses ``prefer`` (the preferred x
+    fractions of ``W`` first, then a sweep), else one that at least misses ``must`` (text)."""
+    for avoid in (prefer, must):
+        for fx in xs + _SWEEP:
+            cx = W * fx
+            box = (int(cx - reach), int(y - reach), int(cx + reach), int(y + reach))
+            if not any(overlaps(box, a) for a in avoid):
+                return cx, y
     return None
 
 
-def _time_sun(image: Image.Image, look: Look, hy: int, avoid: list[PixelBox]) -> None:
+def _time_sun(image: Image.Image, look: Look, hy: int, avoid: list[PixelBox], text: list[PixelBox]) -> None:
     """The sun where the time puts it: low and pink at dawn, high at noon, half set at dusk.
 
     Clipped to the sky, so at dawn and dusk the horizon cuts it; paler behind clouds."""
@@ -343,7 +352,7 @@ def _time_sun(image: Image.Image, look: Look, hy: int, avoid: list[PixelBox]) ->
     r = min(W, H) * size
     # High suns by the sky's height; low ones sit just above the horizon, half behind the hills.
     cy = hy * height if height < 0.9 else hy - H * (0.1 if look.time == "dawn" else 0.06)
-    spot = _place(W, cy, xs, r * 1.6, avoid)
+    spot = _place(W, cy, xs, r * 1.6, avoid, text)
     if spot is None:
         return
     cx, cy = spot
@@ -361,11 +370,11 @@ def _time_sun(image: Image.Image, look: Look, hy: int, avoid: list[PixelBox]) ->
     image.paste(disc, (0, 0), body)
 
 
-def _moon(image: Image.Image, hy: int, avoid: list[PixelBox]) -> None:
+def _moon(image: Image.Image, hy: int, avoid: list[PixelBox], text: list[PixelBox]) -> None:
     """A pale crescent moon with a faint halo, high in the night sky."""
     W, H = image.size
     r = min(W, H) * 0.05
-    spot = _place(W, hy * 0.24, (0.8, 0.2, 0.62, 0.38), r * 1.8, avoid)
+    spot = _place(W, hy * 0.24, (0.8, 0.2, 0.62, 0.38), r * 1.8, avoid, text)
     if spot is None:
         return
     cx, cy = spot
@@ -412,15 +421,19 @@ def _rain(draw: ImageDraw.ImageDraw, W: int, H: int, rng: random.Random, heavy: 
         draw.line((x, y, x + ln * slant, y + ln), fill=color, width=width)
 
 
-def _lightning(image: Image.Image, hy: int, rng: random.Random, avoid: list[PixelBox]) -> None:
-    """A jagged bolt from the clouds toward the horizon, with a glow, clear of the text."""
+def _lightning(image: Image.Image, hy: int, rng: random.Random, prefer: list[PixelBox], text: list[PixelBox]) -> None:
+    """A jagged bolt from the clouds toward the horizon, with a glow, clear of the text (and of
+    the characters and objects when it can be)."""
     W, H = image.size
     short = min(W, H)
     top, bottom = H * 0.12, hy * 0.92
     xs = [0.3, 0.7, 0.5, 0.2, 0.8]
     rng.shuffle(xs)
-    x = next((W * f for f in xs if not any(overlaps((int(W * f - short * 0.08), int(top), int(W * f + short * 0.08),
-                                                        int(bottom)), a) for a in avoid)), W * xs[0])
+    def clear(f: float, avoid: list[PixelBox]) -> bool:
+        strip = (int(W * f - short * 0.08), int(top), int(W * f + short * 0.08), int(bottom))
+        return not any(overlaps(strip, a) for a in avoid)
+
+    x = W * next((f for f in xs if clear(f, prefer)), next((f for f in xs if clear(f, text)), xs[0]))
     points, steps = [(x, top)], 6
     for k in range(1, steps + 1):
         x += (1 if k % 2 else -1) * short * rng.uniform(0.025, 0.06)
@@ -442,7 +455,7 @@ def _fog(image: Image.Image, look: Look, hy: int, rng: random.Random) -> None:
     W, H = image.size
     y = np.arange(H, dtype=float)[:, None]
     spread = np.where(y < hy, 0.3 * H, 0.45 * H)
-    alpha = 0.24 + 0.5 * np.exp(-(((y - hy) / spread) ** 2))
+    alpha = 0.3 + 0.5 * np.exp(-(((y - hy) / spread) ** 2))
     banks = np.zeros((H, W))
     xx = np.arange(W, dtype=float)[None, :]
     for _ in range(3):
@@ -475,8 +488,11 @@ def _wind(draw: ImageDraw.ImageDraw, W: int, H: int, hy: int, rng: random.Random
         draw.polygon(leaf, fill=rng.choice([(96, 150, 60, 235), (206, 140, 50, 235), (180, 90, 40, 235)]))
 
 
-def _weather(image: Image.Image, look: Look, hy: int, rng: random.Random, text: list[PixelBox]) -> None:
-    """The look's weather over the finished background (the caller draws the foreground after)."""
+def _weather(image: Image.Image, look: Look, hy: int, rng: random.Random, prefer: list[PixelBox],
+             text: list[PixelBox]) -> None:
+    """The look's weather over the finished background (the caller draws the foreground after).
+
+    ``prefer``: boxes the lightning keeps clear of if it can; ``text``: boxes it always does."""
     W, H = image.size
     short = min(W, H)
     if look.weather == "fog":
@@ -498,7 +514,7 @@ def _weather(image: Image.Image, look: Look, hy: int, rng: random.Random, text: 
         image.paste(Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB"))
         if not storm:
             return
-        _lightning(image, hy, rng, text)
+        _lightning(image, hy, rng, prefer, text)
         layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
         d = ImageDraw.Draw(layer)
     if look.weather in ("rain", "storm"):
@@ -513,24 +529,30 @@ def _weather(image: Image.Image, look: Look, hy: int, rng: random.Random, text: 
     image.paste(Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB"))
 
 
-def _window(image: Image.Image, look: Look, hy: int, rng: random.Random, avoid: list[PixelBox]) -> PixelBox | None:
-    """A window high on the back wall showing ``look.outside`` (its sky, sun or moon, weather).
-
-    Returns its box (for shelves to keep clear of), or None when text leaves no room."""
-    W, H = image.size
+def _window_box(size: tuple[int, int], look: Look, hy: int, text: list[PixelBox],
+                prefer_clear: list[PixelBox]) -> PixelBox | None:
+    """Where a window goes on the back wall: high up (or just under a sign), never behind text,
+    clear of the counter's wares, and clear of the characters and objects when it can be."""
+    W, H = size
     short = min(W, H)
-    ww, wh = int(min(W * 0.34, short * 0.44)), int(short * 0.27)
-    y0 = int(H * 0.07)
-    if y0 + wh > hy - short * 0.08:
-        return None
-    box = None
-    for fx in (0.76, 0.24, 0.5):
-        cand = (int(W * fx - ww / 2), y0, int(W * fx + ww / 2), y0 + wh)
-        if not any(overlaps(cand, a) for a in avoid):
-            box = cand
-            break
-    if box is None:
-        return None
+    ww = int(min(W * 0.34, short * 0.44))
+    bottom = hy - (H * 0.17 if look.counter else H * 0.06)
+    tops = [H * 0.07] + sorted(t[3] + H * 0.03 for t in text if t[3] < bottom)
+    for avoid in (prefer_clear, text):
+        for top in tops:
+            wh = min(short * 0.27, bottom - top)
+            if wh < short * 0.16:
+                continue
+            for fx in (0.76, 0.24, 0.5):
+                box = (int(W * fx - ww / 2), int(top), int(W * fx + ww / 2), int(top + wh))
+                if not any(overlaps(box, a) for a in avoid):
+                    return box
+    return None
+
+
+def _draw_window(image: Image.Image, look: Look, box: PixelBox, rng: random.Random) -> None:
+    """A wooden window frame in ``box`` showing ``look.outside``: its sky, sun or moon, weather."""
+    short = min(image.size)
     frame = max(3, short // 70)
     inner = (box[0] + frame, box[1] + frame, box[2] - frame, box[3] - frame)
     view = Image.new("RGB", (inner[2] - inner[0], inner[3] - inner[1]))
@@ -546,7 +568,6 @@ def _window(image: Image.Image, look: Look, hy: int, rng: random.Random, avoid: 
     d.rectangle((inner[0], my - bar // 2, inner[2], my + bar // 2), fill=wood)
     d.rectangle(box, outline=darken(wood, 0.35), width=max(1, frame // 3))
     d.rectangle((box[0] - frame, box[3] - frame // 2, box[2] + frame, box[3] + frame), fill=darken(wood, 0.1))  # sill
-    return (box[0] - frame, box[1], box[2] + frame, box[3] + frame)
 
 
 def _faded(noun: str, size: int, toward: RGB, amount: float) -> Image.Image | None:
@@ -584,8 +605,10 @@ def _row(image: Image.Image, look: Look, motifs: list[str], hy: int, rng: random
 
 
 def _shelves(image: Image.Image, look: Look, motifs: list[str], hy: int, rng: random.Random,
-             text: list[PixelBox]) -> bool:
-    """Interior: wooden shelves on the back wall holding the setting's items (bread in a bakery)."""
+             text: list[PixelBox], holes: list[PixelBox] = ()) -> bool:
+    """Interior: wooden shelves on the back wall holding the setting's items (bread in a bakery).
+
+    ``holes``: where a window will go; no item stands there (the window covers the plank)."""
     W, H = image.size
     short = min(W, H)
     item = int(short * 0.085)
@@ -608,7 +631,7 @@ def _shelves(image: Image.Image, look: Look, motifs: list[str], hy: int, rng: ra
             if art is None:
                 break
             box = (int(x), y - art.height, int(x) + art.width, y)
-            if not any(overlaps(box, a) for a in text):
+            if not any(overlaps(box, a) for a in text) and not any(overlaps(box, a) for a in holes):
                 image.paste(art, box[:2], art)
                 used = True
             x += art.width + item * rng.uniform(0.5, 1.3)
@@ -616,7 +639,7 @@ def _shelves(image: Image.Image, look: Look, motifs: list[str], hy: int, rng: ra
 
 
 def _counter(image: Image.Image, look: Look, motifs: list[str], hy: int, rng: random.Random,
-             text: list[PixelBox]) -> bool:
+             text: list[PixelBox], holes: list[PixelBox] = ()) -> bool:
     """A shop counter across the floor line, a few wares on top (bakery, cafe, shop)."""
     W, H = image.size
     short = min(W, H)
@@ -641,7 +664,7 @@ def _counter(image: Image.Image, look: Look, motifs: list[str], hy: int, rng: ra
             continue
         x = int(W * (i + 0.5) / max(2, round(W / short * 3)) + rng.uniform(-0.05, 0.05) * W - art.width / 2)
         box = (x, top - art.height + lw * 2, x + art.width, top + lw * 2)
-        if not any(overlaps(box, t) for t in text):
+        if not any(overlaps(box, t) for t in text) and not any(overlaps(box, t) for t in holes):
             image.paste(art, box[:2], art)
             used = True
     return used

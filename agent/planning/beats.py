@@ -318,11 +318,18 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
                                                      r"(?: please)?[.!?]*\s*", m[0], re.I)]
     if count and count > 1 and len(sentences) == count:
         return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences], "")
-    colon = masked.rfind(":")
+    colons = [m.start() for m in re.finditer(r":(?=\s)", masked)]
+    colon = colons[-1] if colons else -1
+    plural_head = colon >= 0 and re.search(r"\b(?:different|ways|styles|ideas|options|takes|versions|concepts|"
+                                           r"directions|variations)\b", masked[:colon], re.I) or \
+        (colon >= 0 and _MULTI_CUE.search(masked[:colon].lower()))
     regions = ([(colon + 1, len(masked))] if colon >= 0 else []) + ([sentences[-1]] if sentences else [])
     for start, end in regions:
         items = _list_items(masked[start:end])
-        if (count and count > 1 and len(items) == count) or (count is None and colon >= 0 and len(items) >= 2
+        if any(len(i.split()) < 2 or re.match(r"\s*(?:no|not|without|never|avoid)\b", i, re.I) for i in items) \
+                and not (colon >= 0 and start == colon + 1):
+            continue
+        if (count and count > 1 and len(items) == count) or (count is None and plural_head and len(items) >= 2
                                                               and start == colon + 1):
             beats, at = [], start
             for item in items:

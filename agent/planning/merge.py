@@ -147,7 +147,7 @@ def merge(rule_plan: ScenePlan, llm_part: LlmPlan, *, model_id: str = "llm") -> 
             "palette": rule_plan.palette or [c.strip() for c in llm_part.palette if c.strip()],
             "shots": shots,
             "needs_facts": needs_facts,
-            "search_queries": list(dict.fromkeys([*rule_plan.search_queries, *queries])) if needs_facts else [],
+            "search_queries": list(dict.fromkeys([*queries, *rule_plan.search_queries])) if needs_facts else [],
             "planner": f"llm:{model_id}",
             "notes": notes,
         }

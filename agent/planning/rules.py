@@ -260,7 +260,7 @@ def extract(prompt: str) -> Constraints:
     shared = lower
     for part in shots:
         shared = shared.replace(part.lower(), " ")
-    light = _light(shared)
+    light = light_word(shared)
     setting_match = _SETTING.search(shared)
     setting = setting_match[1].strip() if setting_match else _place(shared)
     # A place ("a bakery poster") sets the scene; it is not an object to count.
@@ -280,11 +280,11 @@ def extract(prompt: str) -> Constraints:
         aspect=extract_aspect(unquoted),
         camera=extract_camera(unquoted),
         shots=shots,
-        shot_lights=[_light(part.lower()) for part in shots],
+        shot_lights=[light_word(part.lower()) for part in shots],
         shot_settings=[_place(part.lower()) for part in shots],
     )
 
 
-def _light(lower: str) -> str | None:
+def light_word(lower: str) -> str | None:
     """The first light word of ``lower`` ("golden hour", "storm")."""
     return next((w for w in LIGHT_WORDS if re.search(rf"\b{re.escape(w)}\b", lower)), None)

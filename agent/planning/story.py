@@ -13,16 +13,20 @@ from dataclasses import dataclass
 
 from agent.planning.beats import VIEW_PATTERNS, Beat, read_story
 from agent.planning.objects import drawable, singular
-from agent.planning.rules import Constraints, extract_objects, extract_texts
+from agent.planning.vocab import COLOURS, STOP
+from agent.planning.rules import Constraints, extract_objects, extract_texts, light_word
 from agent.planning.scene_state import PRONOUN, mentions, story_characters, time_of_day, weather
 from agent.planning.shots import SEQUENCE_STYLES, VARIATIONS
 from tools.scene import Character, SceneObject, TextElement
+from tools.scenery import detect_setting
 
 MAX_SHOTS = 8
 CLIP_TOKENS = 77
 # Shapes whose beats modify one shared subject ("front", "at noon", "spring"): every shot
 # carries the subject and its objects. Other shapes' beats are whole moments.
 SUBJECT_SHAPES = {"views", "times", "enumeration", "pairs", "before_after", "list", "single"}
+# Shapes whose beats are variants side by side: each starts from the shared time and weather.
+PARALLEL_SHAPES = {"pairs", "views", "enumeration", "list"}
 ARC = ["the beginning: {s}", "a problem appears: {s}", "things get worse: {s}", "the turning point: {s}",
        "the big moment: {s}", "the resolution: {s}", "the aftermath: {s}", "the ending: {s}"]
 DIRECTIONS = ["bold minimal", "vintage retro", "playful hand-drawn", "elegant art deco", "modern geometric",
@@ -72,7 +76,8 @@ def _texts_for(beat_text: str, speaker_of: dict[str, str], main: str | None) -> 
     for element in texts:
         at = beat_text.find(element.text)
         before = beat_text[: max(0, at - 1)]
-        if _SPEECH.search(before) or element.role == "bubble":
+        someone = PRONOUN.search(before) or any(re.search(rf"\b{re.escape(n)}\b", before, re.I) for n in speaker_of)
+        if element.role == "bubble" or (_SPEECH.search(before) and someone):
             speaker = main
             for name, character_id in speaker_of.items():
                 if re.search(rf"\b{re.escape(name)}\b", before, re.I):
@@ -156,12 +161,14 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         text = " ".join([beat.text, *extra]).strip()
         _, unquoted = extract_texts(text)
         label_words = f"{beat.label or ''} {beat.view or ''}"
+        if story.shape in PARALLEL_SHAPES:  # variants side by side, not one after another
+            time_now, weather_now = start_time, start_weather
         time_now = time_of_day(unquoted) or time_of_day(label_words) or time_now
         weather_now = weather(unquoted) or weather_now
         present = _present(unquoted, characters, previous, story.shape)
         previous = present or previous
         objects = [o for o in extract_objects(unquoted) if o.name not in species]
-        objects += [SceneObject(name=n) for n in story_nouns(unquoted) if n not in species
+        objects += [SceneObject(name=n) for n in (story_nouns(unquoted) if len(beats) > 1 else []) if n not in species
                     and n not in {o.name for o in objects} and not any(n in c.name.lower() for c in characters)]
         if not objects and drafts and re.search(r"\bsame\b", unquoted, re.I):  # "the same lighthouse"
             objects = list(drafts[-1].objects)
@@ -185,6 +192,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
             draft.texts = [t for t in draft.texts if t.text not in targeted_texts or t.text in own]
     shots = []
     for index, draft in enumerate(drafts):
+        own = bool(story.beats) and index < len(story.beats) and bool(draft.beat) and not filled
         if len(drafts) == 1 and not story.beats:  # one image: the request itself is the best prompt
             long_prompt = re.sub(r"\s+", " ", request_prompt).strip().rstrip(".")
         else:
@@ -196,7 +204,10 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
                       "long_prompt": long_prompt if prompt != long_prompt else None, "view": draft.view,
                       "time_of_day": draft.time, "weather": draft.weather, "texts": draft.texts,
                       "objects": draft.objects, "characters": draft.characters,
-                      "variation": draft.label or draft.view, "action": _action(draft.beat)})
+                      "variation": draft.label or draft.view or (_beat_subject(draft.beat) if own else None),
+                      "light": light_word(draft.beat) if own else None,
+                      "setting": detect_setting(draft.beat.lower()) if own else None,
+                      "action": _action(draft.beat)})
     return shots, characters, notes
 
 
@@ -213,11 +224,16 @@ def story_nouns(text: str) -> list[str]:
     found: list[str] = []
     for match in _DETERMINER.finditer(text.lower()):
         words = match[1].split()
-        for end in range(len(words), 0, -1):  # the longest run ending in a drawable head
-            head = singular(words[end - 1])
-            if head not in _NOT_HEAD and drawable(head):
+        heads = [singular(w) for w in words]
+        for head in reversed(heads):  # the longest run ending in a drawable head
+            if head not in _NOT_HEAD and head not in COLOURS and drawable(head):
                 found.append(head)
                 break
+        else:  # an unknown noun still belongs to its beat ("by a campfire")
+            head = heads[-1]
+            if (len(head) > 2 and head not in _NOT_HEAD | STOP and head not in COLOURS
+                    and not re.search(r"(?:ly|ing|ed|ous|ful|ish)$", head)):
+                found.append(head)
     return list(dict.fromkeys(found))
 
 

@@ -387,7 +387,7 @@ def test_a_full_queue_is_a_busy_tool_error(settings: Settings) -> None:
 
     runner = ServiceRunner()
     service = RunService(settings, workers=1, per_owner=1, max_queued=1, runner=runner)
-    alice, bob = limner_tool(settings, user="alice", service=service), limner_tool(settings, user="bob", service=service)
+    alice, bob = (limner_tool(settings, user=user, service=service) for user in ("alice", "bob"))
     answers: dict[str, Any] = {}
 
     def invoke(tool: Any, prompt: str) -> None:

@@ -15,7 +15,7 @@ from tools.typeset import box_mask, fit_text, paste_feathered, typeset
 from tools.generators.base import BackendError, available, create
 from tools.generators.sketch import SketchGenerator
 from tools.render import RenderSizeError, render_shot
-from tools.scene import Character, SceneObject, ScenePlan, Shot, TextElement
+from tools.scene import Box, Character, SceneObject, ScenePlan, Shot, TextElement
 
 BAKERY = ScenePlan(
     request="a bakery poster with the sign 'FRESH BREAD DAILY' and three red balloons",
@@ -257,3 +257,216 @@ def test_settings_are_recognised_as_places_not_objects() -> None:
     unplanned = ScenePlan(request="a bakery poster", shots=[Shot(index=0, prompt="p")])
     assert scene_look(unplanned).kind == "shelf"  # the request names the place
     assert scene_look(None).kind == "studio"
+
+
+# --- time of day and weather ------------------------------------------------------------
+
+FOX = Character(id="mira", name="Mira", species="fox", colors={"body": "orange", "outfit": "green"})
+SIGN = Box(x0=0.15, y0=0.03, x1=0.85, y1=0.2)
+
+
+def story(setting: str | None = "forest", seed: int = 3, size: tuple[int, int] = (512, 384), text: bool = True,
+          **fields):
+    """The fox under a sign (placed, so the layout cannot move between variants) on ``setting``."""
+    texts = [TextElement(text="THE BIG DAY", role="sign", box=SIGN)] if text else []
+    shot = Shot(index=0, prompt="Mira waits", characters=["mira"], texts=texts, **fields)
+    plan = ScenePlan(request="a fox story", setting=setting, characters=[FOX], shots=[shot])
+    return render_shot(shot, plan, size, seed)
+
+
+def luma(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB")).astype(float) @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def background_mask(result) -> np.ndarray:
+    """True outside the text boxes and character figures: what the scenery alone decides."""
+    W, H = result.image.size
+    mask = np.ones((H, W), bool)
+    for x0, y0, x1, y1 in [t.box.to_pixels(W, H) for t in result.layout.texts] + list(result.characters.values()):
+        mask[y0:y1, x0:x1] = False
+    return mask
+
+
+def streaks(image: Image.Image) -> np.ndarray:
+    """Thin bright lines: pixels brighter than both neighbours two pixels away left and right."""
+    lum = luma(image)
+    mid = lum[:, 2:-2]
+    return (mid > lum[:, :-4] + 10) & (mid > lum[:, 4:] + 10)
+
+
+def test_unset_time_and_weather_change_nothing() -> None:
+    for setting in ("forest", "bakery", None, "beach"):
+        plain = story(setting)
+        explicit = story(setting, time_of_day=None, weather=None, view=None)
+        assert png_bytes(plain.image) == png_bytes(explicit.image)
+    from tools.scenery import scene_look
+
+    look = scene_look(BAKERY, BAKERY.shots[0])
+    assert look.time is None and look.weather is None and look.outside is None
+    night = ScenePlan(request="a forest at night", setting="forest", light="night", shots=[Shot(index=0, prompt="p")])
+    assert scene_look(night, night.shots[0]).night  # the light word still decides without a time
+
+
+@pytest.mark.parametrize("fields", [dict(time_of_day="dusk"), dict(weather="rain"), dict(weather="storm"),
+                                    dict(weather="snow", time_of_day="night"), dict(weather="fog"), dict(weather="wind"),
+                                    dict(weather="cloudy", time_of_day="morning")])
+def test_time_and_weather_are_deterministic_per_seed(fields: dict) -> None:
+    a, b = story(**fields), story(**fields)
+    assert png_bytes(a.image) == png_bytes(b.image)
+    if "weather" in fields:
+        assert png_bytes(a.image) != png_bytes(story(seed=4, **fields).image)
+
+
+def test_night_is_far_darker_than_noon_but_the_figure_stays_readable() -> None:
+    noon, night = story(time_of_day="noon"), story(time_of_day="night")
+    mask = background_mask(noon)
+    H = noon.image.size[1]
+    sky, ground = mask.copy(), mask.copy()
+    sky[int(H * 0.5):] = False
+    ground[:int(H * 0.72)] = False
+    lum_noon, lum_night = luma(noon.image), luma(night.image)
+    assert lum_night[sky].mean() < 0.35 * lum_noon[sky].mean()
+    assert lum_night[ground].mean() < 0.6 * lum_noon[ground].mean()  # the ground darkens too
+    x0, y0, x1, y1 = night.characters["mira"]
+    fig_noon, fig_night = np.asarray(noon.image)[y0:y1, x0:x1], np.asarray(night.image)[y0:y1, x0:x1]
+    assert (fig_noon == fig_night).all(-1).mean() > 0.4  # the figure itself is drawn as by day
+    orange = [((f[..., 0] > 200) & (f[..., 1] > 90) & (f[..., 1] < 170) & (f[..., 2] < 90)).sum()
+              for f in (fig_noon.astype(int), fig_night.astype(int))]
+    assert orange[0] > 500 and abs(orange[1] - orange[0]) < 0.1 * orange[0]  # the orange fox reads by night too
+
+
+def test_time_of_day_wins_over_the_light_word() -> None:
+    assert png_bytes(story(light="night", time_of_day="noon").image) == png_bytes(story(time_of_day="noon").image)
+    assert png_bytes(story(light="night", time_of_day="noon").image) != png_bytes(story(light="night").image)
+
+
+def test_dawn_and_dusk_skies_are_warm_low_down() -> None:
+    for time in ("dawn", "dusk"):
+        result = story(time_of_day=time)
+        rgb = np.asarray(result.image).astype(int)
+        H = rgb.shape[0]
+        low = rgb[int(H * 0.42):int(H * 0.52)][background_mask(result)[int(H * 0.42):int(H * 0.52)]]
+        assert (low[:, 0] > low[:, 2] + 40).mean() > 0.5  # pink-orange near the horizon
+
+
+def test_rain_draws_many_thin_streaks() -> None:
+    dry, wet = story(), story(weather="rain")
+    assert png_bytes(dry.image) != png_bytes(wet.image)
+    mask = background_mask(dry)[:, 2:-2]
+    assert streaks(wet.image)[mask].mean() > 0.008
+    assert streaks(wet.image)[mask].mean() > 4 * streaks(dry.image)[mask].mean()
+    sky = mask.copy()
+    sky[dry.image.size[1] // 2:] = False
+    rgb = np.asarray(wet.image).astype(int)[:, 2:-2][sky]
+    assert (rgb.max(-1) - rgb.min(-1)).mean() < (lambda d: (d.max(-1) - d.min(-1)).mean())(
+        np.asarray(dry.image).astype(int)[:, 2:-2][sky])  # a greyer sky
+
+
+def test_storm_is_dark_with_heavy_rain_and_a_bolt() -> None:
+    calm, storm = story(), story(weather="storm")
+    mask = background_mask(calm)
+    assert luma(storm.image)[mask].mean() < 0.8 * luma(calm.image)[mask].mean()
+    assert streaks(storm.image)[mask[:, 2:-2]].mean() > streaks(story(weather="rain").image)[mask[:, 2:-2]].mean()
+    rgb = np.asarray(storm.image).astype(int)
+    bolt = (rgb.min(-1) > 225) & (rgb[..., 2] < rgb[..., 0] - 8) & mask  # pale yellow-white
+    assert bolt.sum() > 60
+
+
+def test_snow_whitens_the_ground_and_falls() -> None:
+    plain, snow = story(), story(weather="snow")
+    H = plain.image.size[1]
+    ground = background_mask(plain)
+    ground[:int(H * 0.72)] = False
+    assert luma(snow.image)[ground].mean() > luma(plain.image)[ground].mean() + 40
+    rgb = np.asarray(snow.image).astype(int)[ground]
+    assert (rgb.min(-1) > 175).mean() > 0.8  # white, not just lighter
+    sky = background_mask(plain)
+    sky[H // 2:] = False
+    flakes = (np.asarray(snow.image).min(-1) > 248) & sky
+    assert flakes.sum() > 100
+
+
+def test_fog_lowers_contrast_most_at_the_horizon() -> None:
+    clear, fog = story(text=False), story(text=False, weather="fog")
+    mask = background_mask(clear)
+    assert luma(fog.image)[mask].std() < 0.8 * luma(clear.image)[mask].std()
+
+    def scene(weather):  # a small object, so the scenery is most of the frame
+        shot = Shot(index=0, prompt="p", weather=weather,
+                    objects=[SceneObject(name="tent", box=Box(x0=0.4, y0=0.62, x1=0.6, y1=0.85))])
+        return render_shot(shot, ScenePlan(request="camp", setting="forest", shots=[shot]), (512, 384), 1).image
+
+    assert luma(scene("fog")).std() < 0.8 * luma(scene(None)).std()  # the whole image
+    H = clear.image.size[1]
+    diff = np.abs(np.asarray(fog.image).astype(int) - np.asarray(clear.image).astype(int)).sum(-1)
+    assert diff[int(H * 0.55):int(H * 0.65)][mask[int(H * 0.55):int(H * 0.65)]].mean() > \
+        diff[:int(H * 0.1)][mask[:int(H * 0.1)]].mean()  # thicker toward the horizon
+
+
+def test_cloudy_and_wind_add_their_marks() -> None:
+    plain = story(time_of_day="noon")
+    for weather in ("cloudy", "wind"):
+        other = story(time_of_day="noon", weather=weather)
+        mask = background_mask(plain)
+        changed = (np.abs(np.asarray(other.image).astype(int) - np.asarray(plain.image).astype(int)).sum(-1) > 30) & mask
+        assert changed.mean() > 0.01, weather
+    assert png_bytes(story(weather="clear").image) == png_bytes(story(weather="clear").image)
+
+
+def test_weather_stays_under_text_and_figures() -> None:
+    calm = story(time_of_day="noon")
+    x0, y0, x1, y1 = SIGN.to_pixels(*calm.image.size)
+    w, h = x1 - x0, y1 - y0
+    inner = (x0 + w // 8, y0 + h // 5, x1 - w // 8, y1 - h // 5)
+    cx0, cy0, cx1, cy1 = calm.characters["mira"]
+    for fields in (dict(weather="storm", time_of_day="night"), dict(weather="snow"), dict(weather="fog"),
+                   dict(weather="rain", time_of_day="dusk"), dict(weather="wind")):
+        other = story(**fields)
+        panel = np.asarray(other.image.crop(inner))
+        assert (panel.max(-1) < 90).mean() > 0.05, fields  # the sign's ink is there...
+        assert (np.asarray(calm.image.crop(inner)) == panel).all(-1).mean() > 0.97, fields  # ...and unchanged
+        a, b = np.asarray(calm.image)[cy0:cy1, cx0:cx1], np.asarray(other.image)[cy0:cy1, cx0:cx1]
+        assert (a == b).all(-1).mean() > 0.4, fields  # the figure is drawn over the weather
+
+
+def test_night_storm_sign_is_readable(ocr) -> None:
+    assert squash("THE BIG DAY") in read(ocr, story(weather="storm", time_of_day="night").image)
+
+
+def test_interiors_show_time_and_weather_through_a_window() -> None:
+    def bakery(**fields):
+        shot = Shot(index=0, prompt="p", characters=["mira"], texts=[TextElement(text="FRESH BREAD", role="sign", box=SIGN)],
+                    **fields)
+        return render_shot(shot, ScenePlan(request="bakery", setting="bakery", characters=[FOX], shots=[shot]),
+                           (768, 512), 3)
+
+    plain, rain = bakery(), bakery(weather="rain")
+    diff = np.abs(np.asarray(rain.image).astype(int) - np.asarray(plain.image).astype(int)).sum(-1) > 24
+    ys, xs = np.nonzero(diff)
+    assert len(ys) > 2000
+    assert diff.mean() < 0.2 and ys.max() < 0.7 * 512  # only a window on the wall changed
+    window = np.asarray(rain.image)[ys.min():ys.max(), xs.min():xs.max()]
+    assert streaks(Image.fromarray(window)).mean() > 0.005  # rain seen through it
+    night = bakery(time_of_day="night")
+    mask = background_mask(plain)
+    assert luma(night.image)[mask].mean() < 0.75 * luma(plain.image)[mask].mean()  # a darker room
+
+
+def test_time_and_weather_show_without_a_setting_or_plan() -> None:
+    staged = story(setting=None, time_of_day="night")
+    studio = story(setting=None)
+    assert luma(staged.image)[background_mask(staged)].mean() < 0.5 * luma(studio.image)[background_mask(studio)].mean()
+    gen = create("sketch")
+    plain, rainy = gen.generate([Shot(index=0, prompt="a fox"), Shot(index=0, prompt="a fox", weather="rain")],
+                                (256, 256), [5, 5])
+    assert png_bytes(plain) != png_bytes(rainy) and streaks(rainy).mean() > 0.005
+
+
+def test_back_view_hides_the_face() -> None:
+    front, back = story(time_of_day="noon"), story(time_of_day="noon", view="back")
+    x0, y0, x1, y1 = front.characters["mira"]
+    diff = np.abs(np.asarray(back.image).astype(int) - np.asarray(front.image).astype(int)).sum(-1) > 30
+    assert diff.any() and not diff[:, :x0].any() and not diff[:, x1:].any()  # only the figure changed
+    head = (x0, y0, x1, y0 + (y1 - y0) * 2 // 5)
+    white = lambda im: (np.asarray(im.crop(head)).min(-1) > 235).mean()  # noqa: E731
+    assert white(back.image) < 0.5 * white(front.image)  # no white muzzle and eyes from behind

@@ -142,7 +142,8 @@ def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", po
     print(f"limner MCP (streamable HTTP) on http://{shown}:{bound}/mcp", file=sys.stderr, flush=True)
     service = shared_service(settings)
     # log_config=None: uvicorn logs through the process's logging (stderr), not its own stdout handler.
-    server = uvicorn.Server(uvicorn.Config(http_app(settings, host=host, service=service), log_config=None, lifespan="on"))
+    app = http_app(settings, host=host, service=service)
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
     try:
         server.run(sockets=[sock])
     finally:

@@ -270,7 +270,7 @@ class LimnerTools:
         user_id = caller(ctx, self.settings, user)
 
         def listed() -> list[dict[str, Any]]:
-            with agent.characters.open_book(self.settings, user_id) as book:  # looked up per call (wrappable)
+            with agent.characters.open_book(self.settings, user_id) as book:
                 return [character_json(c) for c in book.list()]
 
         characters = await self.in_thread(listed)
@@ -292,7 +292,7 @@ class LimnerTools:
         images = confined(list(image_paths), workspace(ctx, self.settings))
 
         def remember() -> dict[str, Any]:
-            with agent.characters.open_book(self.settings, user_id) as book:  # looked up per call (wrappable)
+            with agent.characters.open_book(self.settings, user_id) as book:
                 return character_json(book.add(name, description, images=images))
 
         character = await self.in_thread(remember)

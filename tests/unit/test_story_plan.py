@@ -1,0 +1,112 @@
+"""Multi-image requests planned as stories: beats, carried time and weather, per-shot text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.context import Settings
+from agent.planning.planner import make_plan
+from agent.request import build_request
+
+
+@pytest.fixture()
+def plan_of(tmp_path: Path):
+    settings = Settings(home=tmp_path / "home", out_dir=tmp_path / "out", planner_model=None)
+
+    def plan(prompt: str, n: int | None = None):
+        return make_plan(build_request(prompt, settings=settings, seed=0, n=n), settings)
+
+    return plan
+
+
+def test_miras_comic_four_moments_text_in_the_last_panel_rain_throughout(plan_of) -> None:
+    plan = plan_of("a four-panel comic of a fox named Mira who finds a lost umbrella in the rain, "
+                   "and in the last panel she says 'THANK YOU!'")
+    assert len(plan.shots) == 4 and len({s.prompt for s in plan.shots}) == 4
+    assert [[t.text for t in s.texts] for s in plan.shots] == [[], [], [], ["THANK YOU!"]]
+    bubble = plan.shots[3].texts[0]
+    assert bubble.role == "bubble" and bubble.speaker == "mira"
+    assert [s.weather for s in plan.shots] == ["rain"] * 4
+    assert all("mira" in s.characters for s in plan.shots)
+
+
+def test_the_knights_day_keeps_props_in_their_own_shots(plan_of) -> None:
+    plan = plan_of("A storyboard in 3 shots: a knight rides toward a castle at dawn; he fights a green dragon "
+                   "at noon; he sleeps by a campfire at night")
+    assert [s.time_of_day for s in plan.shots] == ["dawn", "noon", "night"]
+    names = [{o.name for o in s.objects} for s in plan.shots]
+    assert "castle" in names[0] and "dragon" in names[1] and "campfire" in names[2]
+    assert "dragon" not in names[0] | names[2] and "campfire" not in names[0] | names[1]
+    knight = plan.characters[0]
+    assert knight.name == "knight" and all(knight.id in s.characters for s in plan.shots)
+
+
+def test_product_views_and_two_lighthouses(plan_of) -> None:
+    backpack = plan_of("Product shots of a red backpack: front, side, and back")
+    assert [s.view for s in backpack.shots] == ["front", "side", "back"]
+    assert all("red backpack" in s.prompt for s in backpack.shots)
+    lighthouse = plan_of("one image of a lighthouse in a storm at night and one of the same lighthouse on a calm "
+                         "sunny morning")
+    assert [(s.time_of_day, s.weather) for s in lighthouse.shots] == [("night", "storm"), ("morning", "clear")]
+
+
+@pytest.mark.parametrize(("prompt", "count", "first_words"), [
+    ("4 images: 1. a girl wakes up 2. she rides a bike 3. she eats lunch 4. she sleeps", 4, "a girl wakes up"),
+    ("Panel 1: a cat sees a bird. Panel 2: the cat jumps. Panel 3: the bird flies away.", 3, "a cat sees a bird"),
+    ("first a seed in the soil, then a sprout, finally a tall oak tree", 3, "a seed in the soil"),
+    ("a boy builds a sandcastle; a wave washes it away; he laughs", 3, "a boy builds a sandcastle"),
+    ("two images: one of a cabin in summer and another of the same cabin in winter", 2, "a cabin in summer"),
+    ("before and after of a garden: before overgrown with weeds, after neat with roses", 2, "overgrown"),
+    ("the same beach cafe at morning, noon and night", 3, "the same beach cafe"),
+    ("the four seasons as seen through one apple tree", 4, "apple tree"),
+    ("3 slides for my deck: a title slide that says 'GO', a slide with a chart, and a closing slide", 3, "title slide"),
+    ("a teapot from four angles", 4, "teapot"),
+])
+def test_beat_shapes(plan_of, prompt: str, count: int, first_words: str) -> None:
+    plan = plan_of(prompt)
+    assert len(plan.shots) == count
+    assert first_words in plan.shots[0].prompt
+    assert len({s.prompt for s in plan.shots}) == count  # distinct moments, never copies
+
+
+def test_time_and_weather_carry_until_a_beat_changes_them(plan_of) -> None:
+    plan = plan_of("Tom waits at a bus stop in the rain at dusk; a bus splashes him; the rain stops and he "
+                   "walks home; the next morning he sleeps in")
+    assert [s.weather for s in plan.shots] == ["rain", "rain", "clear", "clear"]
+    assert [s.time_of_day for s in plan.shots] == ["dusk", "dusk", "dusk", "morning"]
+
+
+def test_pronouns_go_to_the_named_character_and_the_look_is_carried(plan_of) -> None:
+    plan = plan_of("Juno, a girl with short pink hair, wakes up; she skates to school; she eats pizza at sunset")
+    juno = next(c for c in plan.characters if c.name == "Juno")
+    assert all(juno.id in s.characters and "pink hair" in s.prompt for s in plan.shots)
+
+
+def test_text_stays_in_its_slide(plan_of) -> None:
+    plan = plan_of("3 slides: 1. a title slide that says 'GreenLoop' 2. a recycling diagram "
+                   "3. a closing slide that says 'Thank you!'")
+    assert [[t.text for t in s.texts] for s in plan.shots] == [["GreenLoop"], [], ["Thank you!"]]
+
+
+def test_more_than_eight_is_eight_with_a_note(plan_of) -> None:
+    plan = plan_of("draw all 12 zodiac signs as animals in one consistent style")
+    assert len(plan.shots) == 8 and any("dropped" in note for note in plan.notes)
+    assert len({s.prompt for s in plan.shots}) == 8
+
+
+def test_a_count_with_fewer_beats_continues_them_without_copies(plan_of) -> None:
+    plan = plan_of("a cat sleeps; the cat wakes up", n=4)
+    assert len(plan.shots) == 4 and len({s.prompt for s in plan.shots}) == 4
+
+
+@pytest.mark.parametrize(("prompt", "needs"), [
+    ("the Eiffel Tower at sunset with a 2026 Tesla Cybertruck parked in front", True),
+    ("the logo of FC St. Pauli on a flag", True),
+    ("a fox named Mira reading a map", False),
+    ("a shop sign that says 'OPEN' on a Monday morning", False),
+])
+def test_the_rules_decide_a_search(plan_of, prompt: str, needs: bool) -> None:
+    plan = plan_of(prompt)
+    assert plan.needs_search is needs and bool(plan.queries) is needs
