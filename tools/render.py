@@ -211,8 +211,8 @@ def _render_raw(shot: Shot, size: tuple[int, int], seed: int, plan: ScenePlan | 
     W, H = size
     image = Image.new("RGB", size)
     used = False
-    if plan is None and (shot.time_of_day or shot.weather):  # the time and weather still show
-        used = draw_background(image, scene_look(None, shot), stable_rng("render", seed, shot.index), text=[])
+    if plan is None and (shot.time_of_day or shot.weather):  # the time and weather still show (seed only)
+        used = draw_background(image, scene_look(None, shot), stable_rng("raw", seed, "scene"), text=[])
     elif plan is None:
         draw_raw_background(image, seed)
     else:

@@ -325,6 +325,8 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
         (colon >= 0 and _MULTI_CUE.search(masked[:colon].lower()))
     regions = ([(colon + 1, len(masked))] if colon >= 0 else []) + ([sentences[-1]] if sentences else [])
     for start, end in regions:
+        if re.match(r"\s*(?:each|every|all|both)\b", masked[start:end], re.I):
+            continue  # "each with two lemons, the text …": what every shot has, not beats
         items = _list_items(masked[start:end])
         if any(len(i.split()) < 2 or re.match(r"\s*(?:no|not|without|never|avoid)\b", i, re.I) for i in items) \
                 and not (colon >= 0 and start == colon + 1):

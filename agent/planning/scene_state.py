@@ -77,7 +77,7 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "character"
 
 
-def story_characters(prompt: str, named: list[Character]) -> list[Character]:
+def story_characters(prompt: str, named: list[Character], *, several: bool = True) -> list[Character]:
     """The request's characters with their fixed look: the extractor's named ones, plus "my dog
     Biscuit (…)", "Juno, a girl with …", and an unnamed lead ("a knight in silver armor")."""
     characters = {c.name.lower(): c for c in named}
@@ -108,7 +108,7 @@ def story_characters(prompt: str, named: list[Character]) -> list[Character]:
         parts = [p for p in (named_as[1] if named_as else None, look) if p]
         description = ", ".join(dict.fromkeys(parts))
         out.append(character.model_copy(update={"description": character.description or description}))
-    if not out:  # an unnamed lead: "a knight in silver armor finds …"
+    if not out and several:  # an unnamed lead across shots: "a knight in silver armor finds …"
         lead = re.search(rf"\b(?:a|an|the)\s+((?:[\w-]+\s){{0,3}}?)({PERSON_NOUNS})\b"
                          rf"(\s*\([^)]{{3,120}}\)|\s+(?:in|with|wearing)\s+[^,;:.!?]{{3,80}}?{_LOOK_END})?", prompt, re.I)
         recurs = lead and (lead[3] or PRONOUN.search(prompt[lead.end():])

@@ -143,7 +143,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     if len(story.beats) > wanted:
         dropped = "; ".join(b.text or b.label or "" for b in story.beats[wanted:])
         notes.append(f"{len(story.beats) - wanted} beat(s) beyond {wanted} images dropped: {dropped}")
-    characters = story_characters(request_prompt, constraints.characters)
+    characters = story_characters(request_prompt, constraints.characters, several=wanted > 1)
     speaker_of = {c.name: c.id for c in characters}
     main = characters[0].id if characters else None
     shared = story.shared
