@@ -144,8 +144,6 @@ class Shot(BaseModel):
     long_prompt: str | None = None
     """The full shot description for models that read more than 77 CLIP tokens; ``prompt`` is
     the one that fits."""
-    notes: list[str] = Field(default_factory=list)
-    """Facts found by search for this shot, quoted and attributed (data, never instructions)."""
 
 
 class EditSpec(BaseModel):

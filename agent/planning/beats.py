@@ -77,9 +77,6 @@ class Story:
     shared: str
     targeted: dict[int, list[str]] = field(default_factory=dict)
     """Shot index (negative: from the end) → clauses for that shot only."""
-    implied_count: int | None = None
-    """A count the shape implies (8 planets) when the request gives none."""
-    dropped: list[str] = field(default_factory=list)
 
 
 def _number(word: str) -> int | None:
@@ -113,9 +110,7 @@ def _numbered(prompt: str, masked: str) -> Story | None:
     run: list[tuple[re.Match[str], int]] = []
     for match, value in found:
         expected = (run[-1][1] + 1) if run else 1
-        if match[3] and run:  # "slides 2-4": a range of shots from one list
-            expected = run[-1][1] + 1
-        if value == expected:
+        if value == expected:  # a range ("slides 2-4") records its last shot
             run.append((match, _number(match[3]) if match[3] else value))
     if len(run) < 2:
         return None

@@ -77,7 +77,6 @@ def search_decision(prompt: str, unquoted: str, characters: list[str]) -> tuple[
             queries.append(f"{owner} logo")
     for match in _BINOMIAL.finditer(unquoted):
         species = f"{match[1]} {match[2]}"
-        if not any(match[1] in q for q in queries) or True:
-            queries = [q for q in queries if q != match[1]] + [species]
+        queries = [q for q in queries if q != match[1]] + [species]
     queries = list(dict.fromkeys(q for q in queries if q))
     return bool(queries), [f"{q} appearance" if not q.endswith("logo") else q for q in queries][:5]

@@ -9,7 +9,6 @@ nothing of langchain's model providers is imported.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Sequence
 
 from agent.planning.facts import search_decision

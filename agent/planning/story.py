@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.planning.beats import VIEW_PATTERNS, Beat, read_story
+from agent.planning.beats import VIEW_PATTERNS, Beat, Story, read_story
 from agent.planning.objects import drawable, singular
 from agent.planning.vocab import COLOURS, STOP
 from agent.planning.rules import Constraints, extract_objects, extract_texts, light_word
@@ -147,7 +147,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     speaker_of = {c.name: c.id for c in characters}
     main = characters[0].id if characters else None
     shared = story.shared
-    shared_texts = _texts_for(shared, speaker_of, main) if story.beats else []
+    shared_texts = _texts_for(shared, speaker_of, main)
     _, shared_unquoted = extract_texts(shared)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
     shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in species]
@@ -157,8 +157,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     previous: list[str] = []
     time_now, weather_now = start_time, start_weather
     for index, beat in enumerate(beats):
-        extra = story.targeted.get(index, []) + (story.targeted.get(-1, []) if index == len(beats) - 1 else [])
-        text = " ".join([beat.text, *extra]).strip()
+        text = " ".join([beat.text, *_clauses_for(story, index, len(beats))]).strip()
         _, unquoted = extract_texts(text)
         label_words = f"{beat.label or ''} {beat.view or ''}"
         if story.shape in PARALLEL_SHAPES:  # variants side by side, not one after another
@@ -175,21 +174,15 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         if story.shape in SUBJECT_SHAPES or filled or not story.beats:
             objects = _merge_objects(shared_objects, objects)
         texts = shared_texts + _texts_for(text, speaker_of, present[0] if present else main)
-        if not story.beats and index == 0:
-            texts = _texts_for(shared, speaker_of, main) + texts
-        elif not story.beats:
-            texts = [t for t in _texts_for(shared, speaker_of, main)] + texts
         drafts.append(ShotDraft(text, beat.view or _view_in(unquoted), beat.label, texts, objects, time_now,
                                 weather_now, present))
     if not story.beats and len(drafts) > 1:
         # A single moment asked several times: quoted text addressed to one shot stays there.
         targeted_texts = {t.text for clauses in story.targeted.values() for c in clauses for t in extract_texts(c)[0]}
-        for draft in drafts:
-            draft.texts = list({t.text: t for t in draft.texts}.values())
         for index, draft in enumerate(drafts):
-            own = {t.text for c in (story.targeted.get(index, []) + (story.targeted.get(-1, []) if index == len(drafts) - 1 else []))
-                   for t in extract_texts(c)[0]}
-            draft.texts = [t for t in draft.texts if t.text not in targeted_texts or t.text in own]
+            own = {t.text for c in _clauses_for(story, index, len(drafts)) for t in extract_texts(c)[0]}
+            unique = {t.text: t for t in draft.texts}.values()
+            draft.texts = [t for t in unique if t.text not in targeted_texts or t.text in own]
     shots = []
     for index, draft in enumerate(drafts):
         own = bool(story.beats) and index < len(story.beats) and bool(draft.beat) and not filled
@@ -237,19 +230,26 @@ def story_nouns(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _clauses_for(story: Story, index: int, count: int) -> list[str]:
+    """The clauses the request addressed to shot ``index`` ("in the last panel …")."""
+    return story.targeted.get(index, []) + (story.targeted.get(-1, []) if index == count - 1 else [])
+
+
 def _merge_objects(shared: list[SceneObject], own: list[SceneObject]) -> list[SceneObject]:
     names = {o.name for o in own}
     return [*[o for o in shared if o.name not in names], *own]
 
 
+# Inside a beat, "front", "back" and "side" are views only when said as views ("on his back" is not).
+_BEAT_VIEW_PATTERNS = [(view, {"front": r"from the front|front view", "back": r"from behind|back view|from the back",
+                               "side": r"from the side|side view|side profile|profile view"}.get(view, pattern))
+                       for view, pattern in VIEW_PATTERNS]
+
+
 def _view_in(text: str) -> str | None:
-    for view, pattern in VIEW_PATTERNS:
-        if view in ("front", "back", "side"):
-            pattern = {"front": r"from the front|front view", "back": r"from behind|back view|from the back",
-                       "side": r"from the side|side view|side profile|profile view"}[view]
-        if re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I):
-            return view
-    return None
+    """The view a beat's own words ask for, or None."""
+    return next((view for view, pattern in _BEAT_VIEW_PATTERNS
+                 if re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I)), None)
 
 
 def _action(beat: str) -> str | None:

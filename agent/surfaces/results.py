@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agent.errors import LINE_MAX, one_line
+from agent.errors import one_line
 
 _REASON_MAX = 200
 
