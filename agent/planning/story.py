@@ -39,7 +39,7 @@ _REQUEST_VERBS = re.compile(
 _COUNT_LEAD = re.compile(
     r"^(?:(?:a|an|the|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)[\s-]+)?"
     r"(?:(?:different|separate|more|new|coherent|consistent|product|comic|storyboard|panel|part|"
-    r"page|picture|[a-z]+-?)\s+){0,2}?(?:images?|pictures?|pics|photos?|panels?|shots?|frames?|slides?|"
+    r"page|picture|[a-z]+(?:-[a-z]+)?)\s+){0,2}?(?:comics?|comic strips?|strips?|storyboards?|stor(?:y|ies)|images?|pictures?|pics|photos?|panels?|shots?|frames?|slides?|"
     r"versions?|variations?|views?|takes?|ideas?|concepts?|directions?|drawings?|illustrations?|"
     r"scenes?|pages?|posters?|logos?|designs?|sketches|renders?)\b\s*(?:of|for|showing|about|with)?\s*", re.I)
 
@@ -98,12 +98,14 @@ def _present(text: str, characters: list[Character], previous: list[str], shape:
     return previous[-1:] if characters and len(characters) == 1 else []
 
 
-def _filled(beats: list[Beat], count: int, subject: str, constraints: Constraints) -> tuple[list[Beat], str]:
+def _filled(beats: list[Beat], count: int, shared: str, constraints: Constraints) -> tuple[list[Beat], str]:
     """``count`` beats: the request's own, then beats that continue or vary them (never copies)."""
     if len(beats) >= count:
         return beats[:count], ""
     if not beats:
-        lower = subject.lower() + " " + " ".join(filter(None, [constraints.style]))
+        subject = subject_of(shared)
+        # The cue words are read from the request as written: the subject has them stripped.
+        lower = shared.lower() + " " + " ".join(filter(None, [constraints.style]))
         if re.search(r"\b(?:directions?|concepts?|variations?|versions?|ideas?|options?|takes?|styles?|designs?|logos?)\b",
                      constraints_text(constraints) + " " + lower):
             return [Beat("", label=DIRECTIONS[i % len(DIRECTIONS)]) for i in range(count)], "directions"
@@ -139,7 +141,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         notes.append(f"the request asks for {wanted} images; limner draws at most {MAX_SHOTS}: "
                      f"{wanted - MAX_SHOTS} dropped")
         wanted = MAX_SHOTS
-    beats, filled = _filled(story.beats, wanted, subject_of(story.shared), constraints)
+    beats, filled = _filled(story.beats, wanted, story.shared, constraints)
     if len(story.beats) > wanted:
         dropped = "; ".join(b.text or b.label or "" for b in story.beats[wanted:])
         notes.append(f"{len(story.beats) - wanted} beat(s) beyond {wanted} images dropped: {dropped}")
@@ -167,7 +169,9 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         present = _present(unquoted, characters, previous, story.shape)
         previous = present or previous
         objects = [o for o in extract_objects(unquoted) if o.name not in species]
-        objects += [SceneObject(name=n) for n in (story_nouns(unquoted) if len(beats) > 1 else []) if n not in species
+        # Stock beats (an invented arc, design directions) name no props of their own.
+        nouns = story_nouns(unquoted) if len(beats) > 1 and not filled else []
+        objects += [SceneObject(name=n) for n in nouns if n not in species
                     and n not in {o.name for o in objects} and not any(n in c.name.lower() for c in characters)]
         if not objects and drafts and re.search(r"\bsame\b", unquoted, re.I):  # "the same lighthouse"
             objects = list(drafts[-1].objects)
@@ -205,10 +209,21 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
 
 
 _DETERMINER = re.compile(r"\b(?:a|an|the|his|her|their|its|my|our|some|two|three|four|five|every|each|this|that)\s+"
-                         r"((?:[a-z][a-z'-]*\s+){0,3}?[a-z][a-z'-]*)(?=\s|[,.;:!?)]|$)")
+                         r"((?:[a-z][a-z'-]*\s+){0,3}[a-z][a-z'-]*)")
 _NOT_HEAD = {"same", "other", "next", "last", "first", "whole", "old", "new", "little", "big", "small", "tiny", "giant",
              "huge", "empty", "lost", "wet", "angry", "sleepy", "way", "time", "day", "moment", "end", "morning",
              "night", "evening", "afternoon", "noon", "dawn", "dusk", "rain", "snow", "fog", "storm", "sun"}
+
+
+def _noun_run(words: list[str]) -> list[str]:
+    """The words of a noun phrase after its determiner: up to a function word or a verb form
+    ("a green dragon at noon" → green dragon; "a fox named Mira" → fox)."""
+    run = []
+    for word in words:
+        if word in STOP or (run and re.search(r"(?:ing|ed)$", word)):
+            break
+        run.append(word)
+    return run
 
 
 def story_nouns(text: str) -> list[str]:
@@ -216,15 +231,14 @@ def story_nouns(text: str) -> list[str]:
     the props of that moment, singular, in order."""
     found: list[str] = []
     for match in _DETERMINER.finditer(text.lower()):
-        words = match[1].split()
-        heads = [singular(w) for w in words]
-        for head in reversed(heads):  # the longest run ending in a drawable head
+        heads = [singular(w) for w in _noun_run(match[1].split())]
+        for head in reversed(heads):  # the last drawable word of the phrase is its head
             if head not in _NOT_HEAD and head not in COLOURS and drawable(head):
                 found.append(head)
                 break
         else:  # an unknown noun still belongs to its beat ("by a campfire")
-            head = heads[-1]
-            if (len(head) > 2 and head not in _NOT_HEAD | STOP and head not in COLOURS
+            head = heads[-1] if len(heads) == 1 else ""
+            if (len(head) > 2 and head not in _NOT_HEAD and head not in COLOURS
                     and not re.search(r"(?:ly|ing|ed|ous|ful|ish)$", head)):
                 found.append(head)
     return list(dict.fromkeys(found))
@@ -266,6 +280,8 @@ def _compose(draft: ShotDraft, subject: str, characters: list[Character], constr
         core = f"{subject}, {draft.label} design direction"
     elif filled == "arc":
         core = draft.beat
+    elif filled == "variations":  # stock variety: the subject, seen differently in each shot
+        core = f"{subject}, {draft.label}"
     elif subject and shape in SUBJECT_SHAPES:
         core = f"{subject}, {beat}" if beat and beat.lower() not in subject.lower() else subject or beat
     else:
