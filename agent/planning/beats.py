@@ -340,7 +340,9 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
 _TARGET = re.compile(
     rf"(?:,?\s*(?:and|while|but)\s+)?\b(?:in|on|for)\s+the\s+(last|final|first|second|third|fourth|fifth|sixth|"
     rf"seventh|eighth|\d(?:st|nd|rd|th))\s+(?:{_SHOT_NOUN}|one)\b,?"
-    rf"|\b(?:{_SHOT_NOUN})\s+(\d)\s+(?:should|has|shows|is|gets)\b", re.I)
+    rf"|\b(?:{_SHOT_NOUN})\s+(\d)\s+(?:should|has|shows|is|gets)\b"
+    rf"|\bthe\s+(last|final|first|second|third|fourth|fifth|sixth|seventh|eighth)\s+(?:{_SHOT_NOUN}|one)\s+"
+    rf"(?:should|has|shows|is|gets|will|must|can)\b", re.I)
 
 
 def addressed_clauses(prompt: str, masked: str) -> tuple[dict[int, list[str]], str, str]:
@@ -348,11 +350,14 @@ def addressed_clauses(prompt: str, masked: str) -> tuple[dict[int, list[str]], s
     counts from the end) → clause; and the prompt and masked prompt with them cut out."""
     targeted: dict[int, list[str]] = {}
     for match in reversed(list(_TARGET.finditer(masked))):
-        word = (match[1] or match[2]).lower()
+        word = (match[1] or match[2] or match[3]).lower()
         index = -1 if word in ("last", "final") else ((ORDINALS.get(word) or int(word[0])) - 1)
         end = re.search(r"[.;!?](?=\s|$)|$", masked[match.end():])
         stop = match.end() + (end.start() if end else len(masked))
-        clause = prompt[match.end():stop] if match[1] else prompt[match.start():stop]
+        clause = prompt[match.end():stop] if match[1] or match[3] else prompt[match.start():stop]
+        if match[3]:  # "the last panel should show X" → "X"
+            verb = re.match(r"\s*(?:be\s+)?(?:show(?:ing)?|have|be|feature|contain|depict|include)?\b\s*", clause)
+            clause = clause[verb.end():] if verb else clause
         targeted.setdefault(index, []).insert(0, clause)
         prompt = prompt[: match.start()] + " " * (stop - match.start()) + prompt[stop:]
         masked = masked[: match.start()] + " " * (stop - match.start()) + masked[stop:]

@@ -15,6 +15,7 @@ from tools.scene import Character, SceneObject, TextElement, TextRole
 from agent.planning.objects import extract_objects as _objects
 from agent.planning.objects import singular as _singular
 from agent.planning.vocab import (
+    TITLES,
     ASPECT_WORDS,
     CAMERA_WORDS,
     COLOURS,
@@ -227,8 +228,8 @@ def extract_characters(prompt: str) -> list[Character]:
     characters: dict[str, Character] = {}
     colour = "|".join(COLOURS)
     patterns = [
-        rf"\b(?:a|an|the)\s+(?:({colour})\s+)?([a-z]+)\s+(?:named|called)\s+([A-Z][\w'-]+)",
-        rf"\b([A-Z][\w'-]+),?\s+the\s+(?:({colour})\s+)?([a-z]+)\b",
+        rf"\b(?:a|an|the)\s+(?:({colour})\s+)?([a-z]+)\s+(?:named|called)\s+(?:(?:{TITLES})\.?\s+(?=[A-Z]))?([A-Z][\w'-]+)",
+        rf"\b([A-Z][\w'-]+),?\s+the\s+(?:({colour})\s+)?((?i:[a-z][a-z-]*))\b",
     ]
     for index, pattern in enumerate(patterns):
         for match in re.finditer(pattern, prompt):

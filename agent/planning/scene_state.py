@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from agent.planning.vocab import TITLES
 from tools.scene import Character
 
 TIMES: list[tuple[str, str]] = [
@@ -31,7 +32,13 @@ PERSON_NOUNS = (
     "detective|chef|baker|scientist|doctor|farmer|fisherman|sailor|soldier|ninja|samurai|dragon|bear|rabbit|bunny|"
     "owl|penguin|mouse|frog|monkey|panda|lion|tiger|wolf|elf|dwarf|fairy|mermaid|ghost|alien|cowboy|explorer|"
     "schoolgirl|schoolboy|teenager|teen|grandma|grandpa|grandmother|grandfather|student|teacher|artist|musician|"
-    "dancer|hero|superhero|villain|monster|unicorn|cowgirl|ranger|hiker|runner|skater|surfer|barista|mascot|snowman|owner|keeper|worker|mom|dad|mother|father|grandma"
+    "dancer|hero|superhero|villain|monster|unicorn|cowgirl|ranger|hiker|runner|skater|surfer|barista|mascot|snowman|owner|keeper|worker|mom|dad|mother|father|"
+    "vampire|zombie|octopus|dinosaur|t-rex|model|puppy|kitten|hamster|parrot|turtle|tortoise|snail|bee|squirrel|"
+    "hedgehog|raccoon|otter|giraffe|elephant|koala|sloth|duck|chicken|hen|goat|pig|cow|horse|pony|deer|whale|"
+    "dolphin|shark|crab|octopus|squid|bird|crow|raven|hamster|goblin|troll|giant|golem|android|cyborg|"
+    "spaceman|captain|sheriff|pilot|nurse|firefighter|police officer|officer|mailman|postman|librarian|"
+    "gardener|painter|photographer|climber|diver|swimmer|boxer|athlete|player|gamer|influencer|customer|"
+    "toddler|baby|lady|gentleman|guy|gal|person|character|creature|beast|yeti|cat|kitty|doggo|pup"
 )
 
 
@@ -56,14 +63,27 @@ def weather(text: str) -> str | None:
 
 
 _LOOK_END = r"(?=\s*(?:[,;:.!?]|\s(?:who|that|is|was|and then|then)\b|$))"
+_VERB_STOP = (r"(?:who|that|and|then|is|was|at|on|to|into|from|by|under|while|as|when|"
+              r"[a-z]+ing|(?:hear|find|grab|open|walk|run|see|look|go|take|make|get|eat|play|sit|stand|jump|ride|meet|"
+              r"tr|learn|wake|say|hold|fl|climb|read|sleep|build|fall|dance|sing|cook|bake|draw|paint|write|"
+              r"chase|catch|throw|swim|drive|fight|hide|discover|notice|try|cr|explore|travel|return|arrive|leave|"
+              r"wave|smile|laugh|help|save|lose|win|want|need|love|hug|kiss|feed|wash|fix|carr|push|pull)(?:e?s|ies))\b")
+_WORN_END = r"(?=\s*(?:[,;:.!?()]|$)|\s+" + _VERB_STOP + ")"
 
 
 def _look_after(text: str, at: int) -> str | None:
     """A look right after a character's name: "(old woman, yellow coat)" or ", a girl with …"."""
-    rest = re.sub(r"^\s+[A-Z][\w'-]+(?=[,(\s])", "", text[at:])  # a surname: "Ada Vance, a scientist"
+    rest = re.sub(r"^\s+(?:[A-Z][\w'-]+|\d+)(?=[,(\s])", "", text[at:])  # "Ada Vance, a …", "Unit 7 (…)"
+    epithet = re.match(rf"\s+the\s+((?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS}|[\w-]+))\b(?:\s*\(([^)]{{3,120}})\))?",
+                       rest, re.I)
+    if epithet and (epithet[2] or re.match(rf"(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})$", epithet[1], re.I)):
+        return ", ".join(p.strip() for p in (epithet[1], epithet[2]) if p)  # "Otto the octopus (purple)"
     paren = re.match(r"\s*\(([^)]{3,120})\)", rest)
     if paren:
         return paren[1].strip()
+    worn = re.match(rf"\s+((?:in|wearing|with)\s+(?:(?!{_VERB_STOP})[\w'-]+\s*){{1,5}}?){_WORN_END}", rest)
+    if worn:
+        return worn[1].strip()
     appositive = re.match(rf",?\s+(?:is\s+)?((?:a|an|my|our)\s+[^,;:.!?()]{{3,120}}?){_LOOK_END}", rest)
     if appositive:
         return appositive[1].strip()
@@ -88,16 +108,19 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         if name.lower() not in characters:
             species = None if match[1].lower() in ("character", "oc", "mascot") else match[1].lower()
             characters[name.lower()] = Character(id=_slug(name), name=name, species=species)
-    for match in re.finditer(r"\b(?:named|called|name is)\s+([A-Z][\w'-]+)", prompt):
+    for match in re.finditer(rf"\b(?:named|called|name is)\s+(?:(?:{TITLES})\.?\s+(?=[A-Z]))?([A-Z][\w'-]+(?:\s+\d+)?)",
+                             prompt):
         name = match[1]
         if name.lower() not in characters:
-            before = re.search(rf"\b({PERSON_NOUNS})\b[^.]*$", prompt[: match.start()], re.I)
+            before = re.search(rf"\b({PERSON_NOUNS})\b(?:(?!\b(?:{PERSON_NOUNS})\b)[^.])*$", prompt[: match.start()], re.I)
             characters[name.lower()] = Character(id=_slug(name), name=name,
                                                  species=before[1].lower() if before else None)
-    for match in re.finditer(r"(?:^|(?<=[\s:(]))(?:(?:Dr|Mr|Mrs|Ms|Captain|Sir|Lady)\.?\s+)?([A-Z][a-z][\w'-]+)"
-                             r"(?:\s+[A-Z][a-z]+)?(?=\s*\(|,\s+(?:a|an|my)\s)", prompt):
+    for match in re.finditer(rf"(?:^|(?<=[\s:(]))(?:(?:{TITLES})\.?\s+)?([A-Z][a-z][\w'-]+)"
+                             rf"(?:\s+[A-Z][a-z]+)?(?=\s*\(|,\s+(?:a|an|my)\s|\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b)",
+                             prompt):
         name = match[1]
-        if name.lower() not in characters and name.lower() not in ("make", "draw", "show", "paint", "create"):
+        if name.lower() not in characters and name.lower() not in ("make", "draw", "show", "paint", "create") \
+                and not re.fullmatch(TITLES, name):
             characters[name.lower()] = Character(id=_slug(name), name=name)
     out = []
     for character in characters.values():
@@ -109,7 +132,7 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         description = ", ".join(dict.fromkeys(parts))
         out.append(character.model_copy(update={"description": character.description or description}))
     if not out and several:  # an unnamed lead across shots: "a knight in silver armor finds …"
-        lead = re.search(rf"\b(?:a|an|the)\s+((?:[\w-]+\s){{0,3}}?)({PERSON_NOUNS})\b"
+        lead = re.search(rf"\b(?:a|an|the)\s+((?:[\w-]+\s){{0,3}}?)({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)"
                          rf"(\s*\([^)]{{3,120}}\)|\s+(?:in|with|wearing)\s+[^,;:.!?]{{3,80}}?{_LOOK_END})?", prompt, re.I)
         recurs = lead and (lead[3] or PRONOUN.search(prompt[lead.end():])
                            or len(re.findall(rf"\b{lead[2]}\b", prompt, re.I)) > 1)

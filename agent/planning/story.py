@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from agent.planning.beats import VIEW_PATTERNS, Beat, Story, read_story
-from agent.planning.objects import drawable, singular
+from agent.planning.nouns import scene_nouns
 from agent.planning.vocab import COLOURS, STOP
 from agent.planning.rules import Constraints, extract_objects, extract_texts, light_word
 from agent.planning.scene_state import PRONOUN, mentions, story_characters, time_of_day, weather
@@ -153,6 +153,10 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     _, shared_unquoted = extract_texts(shared)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
     shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in species]
+    exclude = species | {w for c in characters for w in c.name.lower().split()}
+    if story.shape in SUBJECT_SHAPES or filled:  # the subject every shot shows ("four seasons of a cabin")
+        shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
+                           if not any(_same_thing(n, o.name) for o in shared_objects)]
     start_time, start_weather = time_of_day(shared_unquoted), weather(shared_unquoted)
     subject = subject_of(shared) if story.shape in SUBJECT_SHAPES or filled else ""
     drafts: list[ShotDraft] = []
@@ -170,9 +174,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         previous = present or previous
         objects = [o for o in extract_objects(unquoted) if o.name not in species]
         # Stock beats (an invented arc, design directions) name no props of their own.
-        nouns = story_nouns(unquoted) if len(beats) > 1 and not filled else []
-        objects += [SceneObject(name=n) for n in nouns if n not in species
-                    and n not in {o.name for o in objects} and not any(n in c.name.lower() for c in characters)]
+        nouns = scene_nouns(unquoted, exclude) if len(beats) > 1 and not filled else []
+        objects += [SceneObject(name=n) for n in nouns if not any(_same_thing(n, o.name) for o in objects)]
         if not objects and drafts and re.search(r"\bsame\b", unquoted, re.I):  # "the same lighthouse"
             objects = list(drafts[-1].objects)
         if story.shape in SUBJECT_SHAPES or filled or not story.beats:
@@ -208,40 +211,9 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     return shots, characters, notes
 
 
-_DETERMINER = re.compile(r"\b(?:a|an|the|his|her|their|its|my|our|some|two|three|four|five|every|each|this|that)\s+"
-                         r"((?:[a-z][a-z'-]*\s+){0,3}[a-z][a-z'-]*)")
-_NOT_HEAD = {"same", "other", "next", "last", "first", "whole", "old", "new", "little", "big", "small", "tiny", "giant",
-             "huge", "empty", "lost", "wet", "angry", "sleepy", "way", "time", "day", "moment", "end", "morning",
-             "night", "evening", "afternoon", "noon", "dawn", "dusk", "rain", "snow", "fog", "storm", "sun"}
-
-
-def _noun_run(words: list[str]) -> list[str]:
-    """The words of a noun phrase after its determiner: up to a function word or a verb form
-    ("a green dragon at noon" → green dragon; "a fox named Mira" → fox)."""
-    run = []
-    for word in words:
-        if word in STOP or (run and re.search(r"(?:ing|ed)$", word)):
-            break
-        run.append(word)
-    return run
-
-
-def story_nouns(text: str) -> list[str]:
-    """Drawable nouns a beat names after a determiner ("by a campfire", "the egg hatches"):
-    the props of that moment, singular, in order."""
-    found: list[str] = []
-    for match in _DETERMINER.finditer(text.lower()):
-        heads = [singular(w) for w in _noun_run(match[1].split())]
-        for head in reversed(heads):  # the last drawable word of the phrase is its head
-            if head not in _NOT_HEAD and head not in COLOURS and drawable(head):
-                found.append(head)
-                break
-        else:  # an unknown noun still belongs to its beat ("by a campfire")
-            head = heads[-1] if len(heads) == 1 else ""
-            if (len(head) > 2 and head not in _NOT_HEAD and head not in COLOURS
-                    and not re.search(r"(?:ly|ing|ed|ous|ful|ish)$", head)):
-                found.append(head)
-    return list(dict.fromkeys(found))
+def _same_thing(a: str, b: str) -> bool:
+    """"umbrella" and "red umbrella", "rock" and "rock": one object named twice."""
+    return a == b or a.endswith(" " + b) or b.endswith(" " + a)
 
 
 def _clauses_for(story: Story, index: int, count: int) -> list[str]:

@@ -159,3 +159,36 @@ RELATION_FILLER = set(
     "is are sits sit sitting stands stand standing placed parked lying lies hanging hangs floating floats "
     "flying flies that which who just directly".split()
 )
+
+TITLES = (  # honorifics before a name: "a vampire named Count Bruno" is Bruno
+    "Count|Countess|Captain|Capt|Dr|Doctor|Mr|Mrs|Ms|Miss|Sir|Lady|Lord|King|Queen|Prince|Princess|Professor|Prof|"
+    "Aunt|Uncle|Grandma|Grandpa|Officer|Agent|Baron|Duke|Madame|Madam|Mister|Chef|Detective|Sergeant|General|Coach")
+
+# Base forms of everyday verbs: a beat's word whose stem is one of these is an action, not a
+# thing ("Otto juggles shells", "she grabs a flashlight"), unless an article comes first.
+COMMON_VERBS = set(
+    "be have do say go get make know think take see come want look use find give tell work call try ask need feel "
+    "become leave put mean keep let begin seem help talk turn start show hear play run move like live believe hold "
+    "bring happen write provide sit stand lose pay meet include continue set learn change lead understand watch "
+    "follow stop create speak read allow add spend grow open walk win offer remember love consider appear buy wait "
+    "serve die send expect build stay fall cut reach kill remain suggest raise pass sell require report decide pull "
+    "break wake fight hide chase catch throw swim drive ride fly climb jump dance sing cook bake draw paint juggle "
+    "eat drink sleep nap rest hug kiss feed wash fix carry push lift drop pour mix stir chop slice fry flip serve "
+    "plant dig water pick smell taste touch grab hand shout yell scream whisper cry laugh smile wave point stare "
+    "peek spot discover notice explore travel return arrive escape enter exit land launch crash sail row paddle "
+    "surf ski skate skateboard hike camp fish hunt shoot kick hit punch block dodge roll spin slide slip trip "
+    "tumble float sink drown rescue save protect guard attack defend battle race chase follow lead wander "
+    "search seek collect gather stack pile sort clean sweep mop scrub dust paint sketch draw color colour "
+    "decorate wrap unwrap tie untie knit sew weave fold bend stretch reach lean kneel crouch crawl sneak tiptoe "
+    "march stroll jog sprint dash rush hurry slow celebrate cheer clap sing hum whistle play strum drum record "
+    "film photograph snap post share text type sign read study teach practice train exercise lift yawn "
+    "shiver sweat blush frown sigh gasp sneeze cough sniff lick bite chew swallow sip gulp munch nibble "
+    "feast shop order deliver pack unpack load unload ship mail fetch bring take steal borrow lend trade "
+    "sell buy pay count measure weigh check test taste try fail succeed finish complete win lose tie score "
+    "fill empty spill leak melt freeze boil burn light glow shine sparkle flash flicker fade vanish disappear "
+    "appear emerge rise set hatch bloom blossom sprout wilt grow shrink swell burst pop explode crack shatter "
+    "repair build assemble install connect plug charge power ring knock wave greet welcome hug introduce "
+    "thank apologize argue fight share sharing end ends hang perch hover glide soar dive leap bounce hop "
+    "skip stumble trip slip tumble gaze glance blink wink nod shake hold cling grip squeeze pat stroke pet "
+    "comfort cuddle snuggle nap doze dream wonder worry panic relax chill rest sunbathe tan".split()
+)

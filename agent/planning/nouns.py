@@ -1,0 +1,143 @@
+"""The things a story beat names: "Otto juggling shells on the seabed" → shell, seabed.
+
+A story's props rarely come with a count or an article ("hiding in a shipwreck", "on wet
+black rocks", "pours syrup"), so the object extractor (planning/objects.py, which wants
+"a", "two", "the … on") misses most of them. Here a beat is cut into runs of content words
+at function words, punctuation and verbs; the last word of each run is its head noun. Heads
+that are not things (times, weather, colours, camera words, abstract words) are dropped.
+Pure Python, no tagger: a verb is a word whose stem is a common verb and that does not
+follow an article or an adjective ("she plants a tree" vs "the plants").
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.planning.objects import singular
+from agent.planning.vocab import COLOURS, COMMON_VERBS, IMAGE_NOUNS, NUMBER_WORDS, STOP
+
+_TOKEN = re.compile(r"[a-z][a-z'-]*|\d+|[^\sa-z\d]")
+_DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "my", "our", "your", "some", "this", "that",
+                "these", "those", "each", "every", "another", "one", "no", "any", "several", "many", "few"}
+_BREAK = STOP | {"then", "when", "while", "until", "before", "after", "during", "through", "across", "around",
+                 "toward", "towards", "inside", "outside", "between", "among", "along", "past", "up", "down", "off",
+                 "out", "away", "back", "again", "also", "too", "now", "finally", "first", "next", "later", "still",
+                 "just", "only", "even", "so", "he", "she", "they", "we", "i", "you", "him", "them", "me", "us",
+                 "there", "here", "where", "what", "how", "why", "not", "don't", "can't", "won't", "should",
+                 "would", "could", "can", "will", "must", "has", "have", "had", "does", "do", "did", "gets", "get",
+                 "being", "been", "am", "whose", "about", "like", "as", "per", "via", "vs", "versus", "over",
+                 "under", "beside", "behind", "above", "below", "near", "onto", "into", "upon", "within", "without",
+                 "same", "other", "own", "such", "please", "pls", "plz", "lol", "ok", "okay", "yes", "maybe"}
+NOT_THINGS = set(
+    # times, weather, light: typed fields of the shot, not objects
+    "dawn sunrise daybreak morning noon midday afternoon evening dusk sunset twilight night midnight nighttime "
+    "day days week weekend hour hours minute minutes moment moments time times today tonight tomorrow yesterday "
+    "rain drizzle downpour snow snowfall storm thunderstorm fog mist haze weather wind breeze sunshine sunlight "
+    "light lighting glow shadow shadows golden hour season spring summer autumn fall winter "
+    # camera and picture words
+    "close-up closeup close shot shots view views angle angles wide side front back top bottom profile "
+    "perspective framing frame frames panel panels slide slides page pages image images picture pictures pic pics "
+    "photo photos illustration illustrations version versions variation variations variant variants concept "
+    "concepts direction directions option options idea ideas take takes sketch sketches render renders style "
+    "styles look looks vibe vibes mood aesthetic theme palette colour color colours colors tone texture "
+    "series sequence story stories comic comics strip storyboard beat beats step steps stage stages part parts "
+    "scene scenes shot series set sets cover spread carousel post posts thumbnail thumbnails mockup mockups "
+    # abstract or vague
+    "thing things stuff way ways lot lots bit kind sort type piece end beginning middle start finish rest "
+    "first second third last next same other everything something nothing anything everyone someone "
+    "problem idea feeling happiness joy fear surprise life world journey adventure trip day-in-the-life "
+    "moment attempt try progress process result results detail details background foreground center centre "
+    "left right corner edge distance midst half whole full focus quality size shape version product brand "
+    "text word words letter letters caption title headline font quote message name names".split()
+)
+_ADJECTIVE_END = re.compile(r"(?:ly|ous|ful|ish|ive|able|ible|less|ical|ic)$")
+_ADJECTIVES_Y = set(
+    "sunny rainy snowy foggy cloudy stormy windy misty happy sleepy grumpy spooky cozy cosy messy tiny shiny fluffy "
+    "dirty empty crazy busy lazy angry hungry scary pretty heavy early silly funny sandy rocky muddy icy juicy fuzzy "
+    "furry dusty rusty creepy cute chubby skinny tidy sticky soggy salty spicy sweety gloomy dreamy moody snowy "
+    "starry leafy grassy hilly bumpy shaggy scruffy curly wavy hairy bushy lucky ready steady sorry worthy giddy "
+    "jolly merry lonely lovely ugly holy only daily weekly every very".split()
+)
+_NOUN_EXCEPTIONS = {"picnic", "clinic", "music", "comic", "attic", "mosaic", "tunic", "garlic", "traffic", "plastic",
+                    "fabric", "olive", "beehive", "archive", "table", "cable", "vegetable", "relish", "radish", "dish",
+                    "fish", "polish", "knive", "mural", "coral", "festival", "carnival", "animal", "hospital"}
+
+
+def _verb(word: str) -> bool:
+    """Is ``word`` a verb form of a common verb (finds, hides, carries, danced, running)?"""
+    if word in COMMON_VERBS:
+        return True
+    stems = []
+    if word.endswith("ies"):
+        stems.append(word[:-3] + "y")
+    if word.endswith("es"):
+        stems.append(word[:-2])
+    if word.endswith("s"):
+        stems.append(word[:-1])
+    if word.endswith("ed"):
+        stems += [word[:-2], word[:-1], word[:-3] if len(word) > 5 and word[-3] == word[-4] else word[:-2]]
+    if word.endswith("ing"):
+        stems += [word[:-3], word[:-3] + "e", word[:-4] if len(word) > 6 and word[-4] == word[-5] else word[:-3]]
+    return any(s in COMMON_VERBS for s in stems)
+
+
+def _adjective(word: str) -> bool:
+    if word in COLOURS or word in _ADJECTIVES_Y:
+        return True
+    return word not in _NOUN_EXCEPTIONS and len(word) > 4 and bool(_ADJECTIVE_END.search(word))
+
+
+def _modifier(word: str) -> bool:
+    """A word that may stand before a noun after an article: "the dancing bear", "a wet rock"."""
+    return _adjective(word) or _verb(word) or word.endswith(("ing", "ed"))
+
+
+def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
+    """The head nouns of ``text`` (singular, in order), without the words in ``exclude``
+    (character names and species, lower case)."""
+    words = _TOKEN.findall(text.lower())
+    runs: list[list[str]] = []
+    run: list[str] = []
+    after_determiner = False
+    for word in words:
+        if not word[0].isalpha() or word in _BREAK or word in NUMBER_WORDS or word in exclude:
+            if run:
+                runs.append(run)
+            run = []
+            after_determiner = word in _DETERMINERS or word in NUMBER_WORDS or word.isdigit()
+            continue
+        plural_before = bool(run) and run[-1].endswith("s") and not run[-1].endswith("ss")
+        noun_after_article = after_determiner and not plural_before and (not run or not word.endswith(("s", "ed", "ing")))
+        if _verb(word) and not noun_after_article:
+            if run:
+                runs.append(run)
+            run = []
+            after_determiner = False
+            continue
+        run.append(word)
+    if run:
+        runs.append(run)
+    found: list[str] = []
+    for chunk in runs:
+        head = chunk[-1]
+        if len(chunk) >= 2 and singular(" ".join(chunk[-2:])) in _COMPOUNDS:
+            head = " ".join(chunk[-2:])
+        name = singular(head)
+        if (len(name) < 3 or name in NOT_THINGS or head in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
+                or _adjective(head) or name in COLOURS or "'" in name
+                or (head.endswith(("ing", "ed")) and head not in _ING_NOUNS)):
+            continue
+        found.append(name)
+    return list(dict.fromkeys(found))
+
+
+_ING_NOUNS = {"building", "painting", "ceiling", "wedding", "ring", "king", "wing", "swing", "string", "spring",
+              "pudding", "stuffing", "clothing", "sibling", "seedling", "duckling", "dumpling", "sapling", "earring",
+              "railing", "icing", "frosting", "filling", "stocking", "bed", "shed", "sled", "seed", "reed", "weed",
+              "steed", "sheepdog", "ceiling", "drawing", "carving", "landing", "clearing", "crossing", "dwelling",
+              "awning", "lightning", "morning", "evening", "offering", "bedding", "topping", "lining", "skyline"}
+_COMPOUNDS = {"hot dog", "lunar module", "command module", "bar chart", "ice cream", "teddy bear", "fire truck",
+              "traffic light", "street lamp", "coffee cup", "tea cup", "hot air balloon", "air balloon",
+              "stop sign", "parking meter", "fire hydrant", "tennis racket", "baseball bat", "baseball glove",
+              "cell phone", "wine glass", "dining table", "potted plant", "hair drier", "light bulb", "pie chart",
+              "line chart", "christmas tree", "palm tree", "sand castle", "snow globe", "treasure chest"}
