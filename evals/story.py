@@ -9,7 +9,8 @@ scored against ground truth written per image:
 - ``text_leak``: a text does not also turn up in shots that should not carry it;
 - ``objects``: the objects named for an image are among its shot's objects;
 - ``time`` / ``weather`` / ``view``: the shot's typed time of day, weather, camera view;
-- ``look``: a described character's look words are in every shot prompt that shows it;
+- ``look``: a described character's look words are in every shot prompt that shows it (the
+  character found by name either way: "Zorg" is "Captain Zorg");
 - ``distinct``: the shot prompts differ beyond panel numbers.
 
 Also: the plan's search decision on ``search_decision.jsonl`` (not held out: misses are
@@ -94,6 +95,14 @@ def _short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def same_name(planned: str, expected: str) -> bool:
+    """One character's name either way: equal, or one's words among the other's ("Zorg" for
+    "Captain Zorg", "keeper" for "lighthouse keeper"), case and "the" aside."""
+    a = set(re.findall(r"[\w'-]+", planned.lower())) - {"the"}
+    b = set(re.findall(r"[\w'-]+", expected.lower())) - {"the"}
+    return bool(a and b) and (a <= b or b <= a)
+
+
 def score_plan(item: dict, plan: Any) -> list[Check]:
     """(check kind, passed, detail) for every ground-truth constraint of one story request.
 
@@ -152,11 +161,8 @@ def score_plan(item: dict, plan: Any) -> list[Check]:
         look = [w for w in character.get("look", []) if w.strip()]
         if not look:
             continue
-        name = character["name"].strip().lower()
-        ids = {
-            c.id for c in characters
-            if c.name.strip().lower() == name or (c.species or "").strip().lower() == name
-        }
+        name = character["name"]
+        ids = {c.id for c in characters if same_name(c.name, name) or same_name(c.species or "", name)}
         if not ids:
             for i in range(len(truth) or 1):
                 results.append(("look", False, f"shot {i + 1}: no planned character {character['name']}"))

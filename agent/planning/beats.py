@@ -32,27 +32,31 @@ VIEW_PATTERNS: list[tuple[str, str]] = [
     ("back", r"from behind|(?:from the )?back|rear"),
 ]
 ENUMERATIONS: list[tuple[str, list[str]]] = [
-    (r"\b(?:four )?seasons\b", ["spring", "summer", "autumn", "winter"]),
-    (r"\bdays? of the (?:work ?week|working week)|\bwork ?week\b|\bweekdays?\b",
+    (r"\b(?:four )?seasons\b|\b(?:each|every) season\b", ["spring", "summer", "autumn", "winter"]),
+    (r"\bdays? of the (?:work ?week|working week)|\bwork ?week\b|\bweekdays?\b|\bmonday (?:to|through|-) friday\b",
      ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
     (r"\bdays? of the week\b", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
+    (r"\binner planets?\b|\bplanets? of the inner solar system\b|\binner solar system\b|\brocky planets\b",
+     ["Mercury", "Venus", "Earth", "Mars"]),
     (r"\bplanets?\b(?: of (?:the|our) solar system)?|\bsolar system\b",
      ["Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune"]),
     (r"\bprimary colou?rs\b", ["red", "yellow", "blue"]),
     (r"\bsecondary colou?rs\b", ["orange", "green", "purple"]),
     (r"\bcolou?rs of the rainbow\b|\brainbow colou?rs\b", ["red", "orange", "yellow", "green", "blue", "indigo", "violet"]),
+    (r"\bstates of (?:matter|water)\b", ["ice", "liquid water", "steam"]),
     (r"\bzodiac(?: signs)?\b", ["Aries", "Taurus", "Gemini", "Cancer", "Leo", "Virgo", "Libra", "Scorpio", "Sagittarius",
                                 "Capricorn", "Aquarius", "Pisces"]),
     (r"\b(?:classical |four )?elements\b", ["earth", "water", "fire", "air"]),
-    (r"\bcontinents\b", ["Africa", "Antarctica", "Asia", "Australia", "Europe", "North America", "South America"]),
-    (r"\bmonths(?: of the year)?\b", ["January", "February", "March", "April", "May", "June", "July", "August",
+    (r"\bcontinents\b|\b(?:each|every) continent\b", ["Africa", "Antarctica", "Asia", "Australia", "Europe", "North America", "South America"]),
+    (r"\bmonths(?: of the year)?\b|\b(?:each|every) month\b", ["January", "February", "March", "April", "May", "June", "July", "August",
                                       "September", "October", "November", "December"]),
     (r"\bphases of the moon\b|\bmoon phases\b", ["new moon", "waxing crescent", "first quarter", "waxing gibbous",
                                                  "full moon", "waning gibbous", "last quarter", "waning crescent"]),
 ]
 _TIME_WORD = (r"\b(?:dawn|sunrise|daybreak|morning|noon|midday|afternoon|evening|dusk|sunset|twilight|night|"
               r"midnight|nighttime)\b")
-_CONNECTIVES = r"(?:and\s+)?(?:then|next|after that|afterwards|later|finally|lastly|at last|in the end|eventually)"
+_CONNECTIVES = (r"(?:and\s+)?(?:(?<!\bby )(?<!\buntil )(?<!\bsince )then|next|after that|afterwards|later|finally|lastly|"
+                r"at last|in the end|eventually)")
 _MULTI_CUE = re.compile(r"\b(?:storyboard|comic|panels?|pics|images|pictures|photos|sequence|story|time-?lapse|"
                         r"series|slides|frames|shots|carousel|steps)\b")
 
@@ -275,7 +279,8 @@ def _enumeration(prompt: str, masked: str) -> Story | None:
 
 
 _PAIR = re.compile(
-    r"\b(?:one|the first)\s+(?!(?:image|picture|pic|per|each)\s+(?:for|per)\b)"
+    r"\b(?:one|the first|(?:a|an)\s+(?=(?:pic|picture|image|photo|shot|drawing|illustration|poster)\s+(?:of|showing|with)\b))"
+    r"\s*(?!(?:image|picture|pic|per|each)\s+(?:for|per)\b)"
     r"(.+?)\s*(?:,\s*|;\s*|\s+)(?:and\s+|but\s+)?(?:one|another|the other|the second|a second)\s+(?!of them\b)(.+)$",
     re.I | re.S)
 

@@ -117,10 +117,22 @@ def extract_image_count(prompt: str) -> int | None:
         count = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
         if count and count > 1 or (count == 1 and word.isdigit()):
             return count
-    match = re.search(rf"\b({_NUMBER}|\d+)-(?:panel|page|frame|shot)\b", text)
+    match = re.search(rf"\b({_NUMBER}|\d+)-(?:panel|page|frame|shot|image|picture|pic|photo|slide|step|part|card|"
+                      rf"scene|spread)\b", text)
     if match:
         word = match[1]
         return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    # "the three states of water, each in its own image", "my three kids, one image each"
+    if re.search(r"\beach\s+(?:in|on|as)\s+(?:its|their|his|her)\s+own\s+(?:image|picture|pic|panel|frame|card|slide|"
+                 r"poster|shot|illustration)|\bone\s+(?:image|picture|pic|panel|frame|card|slide|poster|shot|illustration|"
+                 r"photo)s?\s+(?:each|per|for each)\b|\b(?:a|one)\s+(?:separate|different)\s+(?:image|picture)\s+(?:each|"
+                 r"for each)\b", text):
+        counted = re.search(rf"\b({_NUMBER}|\d+)\s+(?:[a-z'-]+\s+){{0,2}}?[a-z'-]*s\b", text)
+        if counted:
+            word = counted[1]
+            number = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+            if number and 1 < number <= 20:
+                return number
     return None
 
 

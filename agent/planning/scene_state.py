@@ -63,7 +63,7 @@ def weather(text: str) -> str | None:
 
 
 _LOOK_END = r"(?=\s*(?:[,;:.!?]|\s(?:who|that|is|was|and then|then)\b|$))"
-_VERB_STOP = (r"(?:who|that|and|then|is|was|at|on|to|into|from|by|under|while|as|when|"
+_VERB_STOP = (r"(?:who|that|then|is|was|at|on|to|into|from|by|under|while|as|when|"
               r"[a-z]+ing|(?:hear|find|grab|open|walk|run|see|look|go|take|make|get|eat|play|sit|stand|jump|ride|meet|"
               r"tr|learn|wake|say|hold|fl|climb|read|sleep|build|fall|dance|sing|cook|bake|draw|paint|write|"
               r"chase|catch|throw|swim|drive|fight|hide|discover|notice|try|cr|explore|travel|return|arrive|leave|"
@@ -84,7 +84,7 @@ def _look_after(text: str, at: int) -> str | None:
     worn = re.match(rf"\s+((?:in|wearing|with)\s+(?:(?!{_VERB_STOP})[\w'-]+\s*){{1,5}}?){_WORN_END}", rest)
     if worn:
         return worn[1].strip()
-    appositive = re.match(rf",?\s+(?:is\s+)?((?:a|an|my|our)\s+[^,;:.!?()]{{3,120}}?){_LOOK_END}", rest)
+    appositive = re.match(rf",?\s+(?:is\s+)?((?:a|an|my|our|with)\s+[^;:.!?()]{{3,120}}?){_LOOK_END}", rest)
     if appositive:
         return appositive[1].strip()
     colon = re.match(r"\s*:\s*([^.;\n]{3,160})", rest)
@@ -101,24 +101,26 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
     """The request's characters with their fixed look: the extractor's named ones, plus "my dog
     Biscuit (…)", "Juno, a girl with …", and an unnamed lead ("a knight in silver armor")."""
     characters = {c.name.lower(): c for c in named}
-    owned = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?({PERSON_NOUNS}|character|oc|mascot|son|"
-                        r"daughter|baby|puppy|kitten)\s+([A-Z][\w'-]+)", prompt)
+    owned = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?(?:[\w-]+\s+)?((?i:{PERSON_NOUNS}|character|oc|"
+                        r"mascot|son|daughter|baby|puppy|kitten|hero|heroine|protagonist))\s+([A-Z][\w'-]*[\w](?:\s+\d+)?)",
+                        prompt)
     for match in owned:
         name = match[2]
         if name.lower() not in characters:
             species = None if match[1].lower() in ("character", "oc", "mascot") else match[1].lower()
             characters[name.lower()] = Character(id=_slug(name), name=name, species=species)
-    for match in re.finditer(rf"\b(?:named|called|name is)\s+(?:(?:{TITLES})\.?\s+(?=[A-Z]))?([A-Z][\w'-]+(?:\s+\d+)?)",
+    for match in re.finditer(rf"\b(?:named|called|name is)\s+((?:(?:{TITLES})\.?\s+(?=[A-Z]))?[A-Z][\w'-]+(?:\s+\d+)?)",
                              prompt):
         name = match[1]
         if name.lower() not in characters:
             before = re.search(rf"\b({PERSON_NOUNS})\b(?:(?!\b(?:{PERSON_NOUNS})\b)[^.])*$", prompt[: match.start()], re.I)
             characters[name.lower()] = Character(id=_slug(name), name=name,
                                                  species=before[1].lower() if before else None)
-    for match in re.finditer(rf"(?:^|(?<=[\s:(]))(?:(?:{TITLES})\.?\s+)?([A-Z][a-z][\w'-]+)"
-                             rf"(?:\s+[A-Z][a-z]+)?(?=\s*\(|,\s+(?:a|an|my)\s|\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b)",
+    for match in re.finditer(rf"(?:^|(?<=[\s:(]))((?:(?:{TITLES})\.?\s+)?([A-Z][\w'-]*[a-zA-Z]))(\s+[A-Z][a-z]+)?"
+                             rf"(?=\s*\(|,\s+(?:a|an|my|with)\s|\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b)",
                              prompt):
-        name = match[1]
+        # "Captain Zorg" is one name; "Dr. Ada Vance" is Ada (a first name and a surname: the title goes).
+        name = match[2] if match[3] else match[1]
         if name.lower() not in characters and name.lower() not in ("make", "draw", "show", "paint", "create") \
                 and not re.fullmatch(TITLES, name):
             characters[name.lower()] = Character(id=_slug(name), name=name)
@@ -132,8 +134,10 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         description = ", ".join(dict.fromkeys(parts))
         out.append(character.model_copy(update={"description": character.description or description}))
     if not out and several:  # an unnamed lead across shots: "a knight in silver armor finds …"
-        lead = re.search(rf"\b(?:a|an|the)\s+((?:[\w-]+\s){{0,3}}?)({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)"
-                         rf"(\s*\([^)]{{3,120}}\)|\s+(?:in|with|wearing)\s+[^,;:.!?]{{3,80}}?{_LOOK_END})?", prompt, re.I)
+        lead = re.search(rf"\b(?:a|an|the)\s+((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
+                         rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)"
+                         rf"(\s*\([^)]{{3,120}}\)|\s+(?:in|with|wearing)\s+(?:(?!{_VERB_STOP})[^,;:.!?\s]+\s*){{1,8}}?"
+                         rf"(?:{_LOOK_END}|{_WORN_END}))?", prompt, re.I)
         recurs = lead and (lead[3] or PRONOUN.search(prompt[lead.end():])
                            or len(re.findall(rf"\b{lead[2]}\b", prompt, re.I)) > 1)
         if lead and recurs:

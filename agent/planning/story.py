@@ -26,7 +26,8 @@ CLIP_TOKENS = 77
 # carries the subject and its objects. Other shapes' beats are whole moments.
 SUBJECT_SHAPES = {"views", "times", "enumeration", "pairs", "before_after", "list", "single"}
 # Shapes whose beats are variants side by side: each starts from the shared time and weather.
-PARALLEL_SHAPES = {"pairs", "views", "enumeration", "list"}
+# ("one … and another …" is not among them: its second beat is usually the same world later.)
+PARALLEL_SHAPES = {"views", "enumeration", "list"}
 ARC = ["the beginning: {s}", "a problem appears: {s}", "things get worse: {s}", "the turning point: {s}",
        "the big moment: {s}", "the resolution: {s}", "the aftermath: {s}", "the ending: {s}"]
 DIRECTIONS = ["bold minimal", "vintage retro", "playful hand-drawn", "elegant art deco", "modern geometric",
@@ -153,7 +154,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     _, shared_unquoted = extract_texts(shared)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
     shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in species]
-    exclude = species | {w for c in characters for w in c.name.lower().split()}
+    # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
+    exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
     if story.shape in SUBJECT_SHAPES or filled:  # the subject every shot shows ("four seasons of a cabin")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
                            if not any(_same_thing(n, o.name) for o in shared_objects)]
@@ -258,6 +260,11 @@ def _compose(draft: ShotDraft, subject: str, characters: list[Character], constr
         core = f"{subject}, {beat}" if beat and beat.lower() not in subject.lower() else subject or beat
     else:
         core = beat or subject
+    present = [c for c in characters if c.id in draft.characters]
+    if present:  # "him meditating" → "the samurai meditating": a shot prompt stands alone
+        who = present[0].name if present[0].name != present[0].species else f"the {present[0].name}"
+        core = re.sub(r"^(?:he|she|they|him|her|them)\b(?:'s|’s)?", lambda m: who + ("'s" if "s" in m[0][-2:] and "'" in m[0] else ""),
+                      core.strip(" ,"), count=1, flags=re.I)
     parts = [core.strip(" ,")]
     if draft.view and not re.search(rf"\b{re.escape(draft.view)}\b", core, re.I):
         parts.append(f"{draft.view} view")

@@ -29,7 +29,9 @@ IMAGE_NOUNS = set(
 IMAGE_COUNT_NOUNS = (
     "images|pictures|photos|photographs|illustrations|panels?|variations|versions|shots|frames|"
     "views|options|directions|angles|designs|drawings|renders|posters|comics|scenes|pages|logos|"
-    "icons|cards|paintings|sketches|product shots|product photos"
+    "icons|cards|paintings|sketches|product shots|product photos|pics|slides|variants|concepts|ideas|takes|"
+    "mockups|mock-ups|thumbnails|stickers|covers|spreads|wallpapers|banners|portraits|renderings|stills|"
+    "storyboard frames|comic panels|colorways|colourways|looks|styles"
 )
 STYLE_WORDS = {
     "watercolor": "watercolor", "watercolour": "watercolor", "comic": "comic", "manga": "manga",
@@ -162,7 +164,9 @@ RELATION_FILLER = set(
 
 TITLES = (  # honorifics before a name: "a vampire named Count Bruno" is Bruno
     "Count|Countess|Captain|Capt|Dr|Doctor|Mr|Mrs|Ms|Miss|Sir|Lady|Lord|King|Queen|Prince|Princess|Professor|Prof|"
-    "Aunt|Uncle|Grandma|Grandpa|Officer|Agent|Baron|Duke|Madame|Madam|Mister|Chef|Detective|Sergeant|General|Coach")
+    "Aunt|Uncle|Grandma|Grandpa|Officer|Agent|Baron|Duke|Madame|Madam|Mister|Chef|Detective|Sergeant|General|Coach|"
+    "Farmer|Nurse|Auntie|Granny|Nana|Papa|Mama|Saint|St|Father|Sister|Brother|Master|Lieutenant|Admiral|Emperor|"
+    "Empress|Chief|Judge|Mayor|Pastor|Reverend|Dame|Señor|Senor|Señora|Monsieur|Herr|Frau|Don|Doña")
 
 # Base forms of everyday verbs: a beat's word whose stem is one of these is an action, not a
 # thing ("Otto juggles shells", "she grabs a flashlight"), unless an article comes first.

@@ -104,3 +104,11 @@ def test_object_names_match_loosely() -> None:
     assert object_matches("boxes", "box") and object_matches("table", "tables")
     assert object_matches("Sign", "signs")
     assert not object_matches("bed", "table")
+
+
+def test_a_character_is_found_by_its_name_either_way() -> None:
+    from evals.story import same_name
+
+    assert same_name("Zorg", "Captain Zorg") and same_name("Captain Zorg", "Zorg")
+    assert same_name("keeper", "lighthouse keeper") and same_name("Mira", "mira")
+    assert not same_name("Mira", "Milo") and not same_name("", "Mira") and not same_name("Ada Vance", "Ada Lovelace")
