@@ -1,5 +1,6 @@
 """The LLM planner: any langchain chat model adds composition, camera, light, palette, per-shot
-variety and the search decision on top of the rule plan.
+variety, the beats of shots the request left open (a vague "four-panel comic about a lost
+umbrella" gets four invented moments) and the search decision on top of the rule plan.
 
 The model is named by a ``provider:model`` string (``Settings.planner_model``) and built with
 langchain's ``init_chat_model``: ``openai:gpt-4o-mini``, ``anthropic:claude-3-5-haiku-latest``,
@@ -9,9 +10,13 @@ langchain-ollama…) are optional; a missing one is a :class:`PlannerConfigError
 
 The model answers in a small, creative-only schema (:class:`~agent.planning.merge.LlmPlan`)
 through ``with_structured_output``; :func:`~agent.planning.merge.merge` folds it into the rule
-plan so that no hard constraint is dropped or changed. Invalid output (or an error) is retried
-once; after a second failure the rule plan is used and the fallback is recorded in
-``plan.notes``. The prompt is ``prompts/planner.md`` (overridable in ``$LIMNER_HOME/prompts``).
+plan so that no hard constraint is dropped or changed; the prompt shows the model the rule
+plan's shots, which beats are fixed and which are open, and the texts of each shot. With
+langchain-openai the structured output goes out as a ``json_schema`` response format, so an
+OpenAI-compatible server must accept that (aimock does: tests/e2e/test_llm_story_aimock.py).
+Invalid output (or an error) is retried once; after a second failure the rule plan is used and
+the fallback is recorded in ``plan.notes``. The prompt is ``prompts/planner.md``
+(overridable in ``$LIMNER_HOME/prompts``).
 
 Providers limner builds itself are registered chat providers (:func:`register_chat_provider`):
 ``llamacpp:<smollm2 | path.gguf>`` runs a local GGUF model through llama.cpp
@@ -31,7 +36,7 @@ from pydantic import ValidationError
 import prompts
 from agent.errors import PlannerConfigError, one_line
 from agent.planning.local_gguf import gguf_chat_model
-from agent.planning.merge import LlmPlan, merge, plan_schema
+from agent.planning.merge import TIMES_OF_DAY, WEATHERS, LlmPlan, is_stock, merge, open_shots, plan_schema
 from agent.context import Settings
 from tools.search import Note, quote_for_prompt
 
@@ -173,6 +178,25 @@ def describe_constraints(constraints: "Constraints", shot_count: int) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
+def describe_shots(rule_plan: "ScenePlan") -> str:
+    """The rule plan's shots as JSON for the prompt: which beats are fixed (the request's own)
+    and which are open for the LLM to write, and the quoted texts that belong to each shot."""
+    rows = []
+    for shot, is_open in zip(rule_plan.shots, open_shots(rule_plan)):
+        rows.append({
+            "shot": shot.index + 1,
+            "beat": None if is_open else shot.beat,
+            "beat_is": "open" if is_open else "fixed",
+            "prompt_says": None if is_stock(shot.variation) else shot.variation,
+            "texts": [element.text for element in shot.texts],
+            "characters": [c.name for c in rule_plan.characters if c.id in shot.characters],
+            "time_of_day": shot.time_of_day,
+            "weather": shot.weather,
+            "view": shot.view,
+        })
+    return json.dumps(rows, ensure_ascii=False, indent=1)
+
+
 class LlmPlanner:
     """Asks a chat model for the creative part of a plan and merges it under the merge rule."""
 
@@ -186,23 +210,37 @@ class LlmPlanner:
         """Why the last :meth:`propose` gave up, or None when it succeeded."""
 
     def messages(
-        self, request_text: str, constraints: "Constraints", shot_count: int, notes: Sequence[Note] = ()
+        self,
+        request_text: str,
+        constraints: "Constraints",
+        shot_count: int,
+        notes: Sequence[Note] = (),
+        rule_plan: "ScenePlan | None" = None,
     ) -> list[tuple[str, str]]:
-        """The system prompt (``prompts/planner.md``) and the request as the user's message."""
+        """The system prompt (``prompts/planner.md``) and the request as the user's message;
+        ``rule_plan`` gives the per-shot table (fixed beats, open ones, each shot's texts)."""
         system = prompts.load(
             self.prompt,
             shot_count=str(shot_count),
             constraints=describe_constraints(constraints, shot_count),
+            shots=describe_shots(rule_plan) if rule_plan is not None else "(no rule shots)",
+            times=", ".join(TIMES_OF_DAY),
+            weathers=", ".join(WEATHERS),
             notes=quote_for_prompt(list(notes)) or "(no search results)",
         )
         return [("system", system), ("human", request_text)]
 
     def propose(
-        self, request_text: str, constraints: "Constraints", shot_count: int, notes: Sequence[Note] = ()
+        self,
+        request_text: str,
+        constraints: "Constraints",
+        shot_count: int,
+        notes: Sequence[Note] = (),
+        rule_plan: "ScenePlan | None" = None,
     ) -> LlmPlan | None:
         """The model's creative part, retried once on invalid output or error; None after two failures."""
         self.failure = None
-        messages = self.messages(request_text, constraints, shot_count, notes)
+        messages = self.messages(request_text, constraints, shot_count, notes, rule_plan)
         structured = self.model.with_structured_output(plan_schema(shot_count))
         reasons = []
         for attempt in range(1, ATTEMPTS + 1):
@@ -228,7 +266,7 @@ class LlmPlanner:
         self, rule_plan: "ScenePlan", constraints: "Constraints", notes: Sequence[Note] = ()
     ) -> "ScenePlan":
         """``rule_plan`` with the model's additions, or unchanged with the fallback noted."""
-        part = self.propose(rule_plan.request, constraints, len(rule_plan.shots), notes)
+        part = self.propose(rule_plan.request, constraints, len(rule_plan.shots), notes, rule_plan)
         if part is None:
             note = f"llm planner fell back to rules: {self.failure}"
             return rule_plan.model_copy(update={"planner": "rules", "notes": [*rule_plan.notes, note]})

@@ -1,34 +1,66 @@
 """The merge rule: what an LLM planner may add to the rule plan, and what it may never touch.
 
 The rule plan holds the request's hard constraints: the number of images, every quoted text
-(exact string and role), objects with their count, colour and relation, negatives and
-characters. :func:`merge` copies those from the rule plan unconditionally; the LLM's part
-(:class:`LlmPlan`, deliberately small and creative-only) can only
+(exact string, role, and the shot it belongs to), objects with their count, colour and
+relation, negatives and characters, and the beats the request spelt out with their time of
+day, weather and view. :func:`merge` copies those from the rule plan unconditionally; the
+LLM's part (:class:`LlmPlan`, deliberately small and creative-only) can only
 
 - fill ``style``/``setting``/``light``/``palette`` where the rules found none,
 - set each existing shot's ``camera``, ``variation`` and ``light`` (unless the request spelt
   them out),
-- rewrite a shot's prompt, only if the new prompt still carries every quoted text verbatim,
-  the request's own variation for that shot, and every counted/coloured/related object with
-  the same count, colour and relation (otherwise the rule prompt stays),
+- write the beat of a shot the request left open (:func:`open_shots`: the story planner's
+  stock fill, such as the invented arc of "a four-panel comic about a lost umbrella"): its
+  ``beat`` and ``action``, and its ``time_of_day``/``weather`` where the request set none.
+  A beat the request spelt out, and every shot the request addressed ("in the last panel
+  …"), keeps the rule's beat, action, time, weather, view and characters,
+- rewrite a shot's prompt, only if the new prompt still carries every quoted text of that
+  shot verbatim and no quoted text of another shot, the request's own beat for that shot,
+  and every object and character look the rule prompt carried, with the same count, colour
+  and relation (otherwise the rule prompt stays; a shot with a new beat then gets the rule
+  prompt with the new beat in place of the stock one),
 - ask for a web search (``needs_facts`` and ``search_queries``).
 
-Shots the LLM adds beyond the rule plan's count are ignored; shots it leaves out keep the
-rule shot. Pure Python, no model import.
+Texts never move: each shot keeps the rule shot's texts. Shots the LLM adds beyond the rule
+plan's count are ignored; shots it leaves out keep the rule shot. Pure Python, no model import.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from typing import Any, Callable, Sequence, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from agent.planning.rules import extract_objects
+from agent.planning.beats import addressed_clauses
+from agent.planning.rules import extract_objects, extract_texts
+from agent.planning.scene_state import time_of_day as read_time_of_day, weather as read_weather
 from agent.planning.shots import VARIATIONS
-from tools.scene import ScenePlan, Shot
+from agent.planning.story import DIRECTIONS
+from agent.planning.vocab import STOP
+from tools.scene import Character, SceneObject, ScenePlan, Shot, TextElement, TimeOfDay, Weather
 
 # Stock variety of the rule planner: the LLM may replace it (a request's own split may not).
 _STOCK_PREFIX = "panel "
+SEQUENCE_FILL = frozenset({"arc", "continued"})
+"""``Shot.variation`` labels the story planner gives beats it invented to carry a story on (the
+stock arc of a vague request, shots beyond the request's last beat): told in order, so time
+and weather run on from the shot before."""
+FILL_LABELS = SEQUENCE_FILL | frozenset(VARIATIONS) | frozenset(DIRECTIONS)
+"""Every label of a beat the story planner invented rather than read from the request."""
+TIMES_OF_DAY: tuple[str, ...] = get_args(TimeOfDay)
+WEATHERS: tuple[str, ...] = get_args(Weather)
+_BEAT_CHARS = 300
+
+
+def _allowed(value: Any, allowed: tuple[str, ...], read: Callable[[str], str | None]) -> str | None:
+    """``value`` if it is one of ``allowed``, else what the rule words make of it ("evening" →
+    dusk, "sunny" → clear), else None: an unknown word drops the field, not the whole plan."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    word = value.strip().lower()
+    return word if word in allowed else read(word)
 
 
 class LlmShot(BaseModel):
@@ -36,15 +68,35 @@ class LlmShot(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    beat: str | None = None
+    """The moment this shot shows, in one short sentence ("the wind snatches the umbrella at
+    the bus stop"). Used only where the request left the shot open; a beat the request spelt
+    out stays as written."""
+    action: str | None = None
+    """What happens in the shot, in a few words ("umbrella flies away")."""
+    time_of_day: TimeOfDay | None = None
+    """When the shot happens, where the request did not say."""
+    weather: Weather | None = None
+    """The shot's weather, where the request did not say."""
     prompt: str | None = None
     """A richer, self-contained text-to-image prompt for this shot (composition, mood, detail).
-    Must keep every quoted text verbatim and every object with its count and colour."""
+    Must keep the shot's quoted texts verbatim and every object with its count and colour."""
     camera: str | None = None
     """Framing and angle ("low-angle close-up", "wide establishing shot")."""
     variation: str | None = None
     """What makes this shot differ from its siblings ("at dusk", "from behind")."""
     light: str | None = None
     """This shot's light when it should differ from the batch's ("stormy dusk")."""
+
+    @field_validator("time_of_day", mode="before")
+    @classmethod
+    def _known_time(cls, value: Any) -> str | None:
+        return _allowed(value, TIMES_OF_DAY, read_time_of_day)
+
+    @field_validator("weather", mode="before")
+    @classmethod
+    def _known_weather(cls, value: Any) -> str | None:
+        return _allowed(value, WEATHERS, read_weather)
 
 
 class LlmPlan(BaseModel):
@@ -80,53 +132,150 @@ def plan_schema(shot_count: int) -> type[LlmPlan]:
     )
 
 
-def _is_stock(variation: str | None) -> bool:
-    return variation is None or variation in VARIATIONS or variation.startswith(_STOCK_PREFIX)
+def is_stock(variation: str | None) -> bool:
+    """Is ``variation`` stock variety (the LLM may replace it), not the request's own words?"""
+    return variation is None or variation in FILL_LABELS or variation.startswith(_STOCK_PREFIX)
 
 
-def prompt_keeps_constraints(prompt: str, shot: Shot) -> bool:
-    """Does ``prompt`` still carry ``shot``'s quoted texts, own variation and objects unchanged?"""
+def _addressed(request: str, count: int) -> set[int]:
+    """Shots the request addressed by position ("in the last panel she says 'X'")."""
+    _, masked = extract_texts(request)
+    targeted, _, _ = addressed_clauses(request, masked)
+    return {index if index >= 0 else count + index for index in targeted if -count <= index < count}
+
+
+def open_shots(plan: ScenePlan) -> list[bool]:
+    """Per shot: did the story planner invent its beat (stock fill an LLM may write instead)?
+
+    The story planner marks a beat it invented by its ``variation`` label (``FILL_LABELS``);
+    a beat read from the request carries the request's own words there. A shot the request
+    addressed by position keeps its beat even when the rest of it is stock: part is the
+    request's."""
+    addressed = _addressed(plan.request, len(plan.shots))
+    return [shot.variation in FILL_LABELS and shot.index not in addressed for shot in plan.shots]
+
+
+def _unquoted(text: str, texts: Sequence[TextElement]) -> str:
+    # Quoted text is blanked so its words are not read as objects.
+    for element in texts:
+        text = text.replace(element.text, " ")
+    return text
+
+
+def _carries(text: str, obj: SceneObject, found: dict[str, SceneObject]) -> bool:
+    """Does ``text`` (``found``: its objects as the extractor reads them) carry ``obj``? One
+    plain thing needs only its noun ("snatches the umbrella"); a count, colour or relation must
+    read back the same."""
+    if obj.count == 1 and not obj.color and not obj.relation:
+        return re.search(rf"(?<![\w-]){re.escape(obj.name)}(?:e?s)?(?![\w-])", text, re.I) is not None
+    seen = found.get(obj.name)
+    return (seen is not None and seen.count == obj.count and (not obj.color or seen.color == obj.color)
+            and (not obj.relation or seen.relation == obj.relation))
+
+
+def _says(text: str, words: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(words)}(?![\w-])", text, re.I) is not None
+
+
+def _look_words(character: Character) -> set[str]:
+    """The words of a character's look: name, description and colours ("Juno", "yellow", "raincoat")."""
+    said = " ".join([character.name, character.description, *character.colors.values()]).lower()
+    return {w for w in re.findall(r"[a-z][a-z'-]+", said) if len(w) > 2 and w not in STOP}
+
+
+def foreign_texts(shot: Shot, plan: ScenePlan) -> list[str]:
+    """Quoted texts of the plan's other shots that ``shot`` does not carry: they stay out of it."""
+    own = {element.text for element in shot.texts}
+    return list(dict.fromkeys(element.text for other in plan.shots if other.index != shot.index
+                              for element in other.texts if element.text not in own))
+
+
+def prompt_keeps_constraints(
+    prompt: str, shot: Shot, *, characters: Sequence[Character] = (), foreign: Sequence[str] = ()
+) -> bool:
+    """Does ``prompt`` still carry what the rule prompt of ``shot`` carries: its quoted texts
+    verbatim, the request's own beat, its objects with count, colour and relation, and the look
+    of its characters; and none of the ``foreign`` texts (other shots')?"""
     if not prompt.strip():
         return False
-    if any(text.text not in prompt for text in shot.texts):
+    if any(element.text not in prompt for element in shot.texts):
         return False
-    if not _is_stock(shot.variation) and shot.variation not in prompt:
+    if any(_says(prompt, text) for text in foreign):
         return False
-    if not shot.objects:
-        return True
-    # Quoted text is blanked so its words are not read as objects.
-    unquoted = prompt
-    for text in shot.texts:
-        unquoted = unquoted.replace(text.text, " ")
-    found = {obj.name: obj for obj in extract_objects(unquoted)}
-    for obj in shot.objects:
-        seen = found.get(obj.name)
-        if seen is None or seen.count != obj.count:
-            return False
-        if obj.color and seen.color != obj.color:
-            return False
-        if obj.relation and seen.relation != obj.relation:
-            return False
+    if not is_stock(shot.variation) and shot.variation not in prompt:
+        return False
+    reference = shot.long_prompt or shot.prompt
+    # What the rule prompt itself carries is the bar: an object the rules kept only in
+    # shot.objects (drawn from there by layout and renderers) is not asked of the rewrite.
+    if shot.objects:
+        reference, prompt_text = _unquoted(reference, shot.texts), _unquoted(prompt, shot.texts)
+        carried = {obj.name: obj for obj in extract_objects(reference)}
+        found = {obj.name: obj for obj in extract_objects(prompt_text)}
+        for obj in shot.objects:
+            if _carries(reference, obj, carried) and not _carries(prompt_text, obj, found):
+                return False
+    for character in characters:
+        if character.id in shot.characters:
+            needed = [w for w in _look_words(character) if _says(reference, w)]
+            if not all(_says(prompt, w) for w in needed):
+                return False
     return True
+
+
+def _clean(text: str | None, limit: int = _BEAT_CHARS) -> str:
+    return " ".join((text or "").split())[:limit].strip(" ,;")
+
+
+def _invented_beat(shot: Shot, suggestion: LlmShot, previous: Shot | None, foreign: Sequence[str]) -> dict[str, Any]:
+    """The fields an LLM's beat sets on an open shot: beat, action, and time and weather where
+    the rule shot has none (a story's stock beat runs on from the shot before)."""
+    beat = _clean(suggestion.beat)
+    if not beat or any(_says(beat, text) for text in foreign):
+        return {}
+    runs_on = previous is not None and shot.variation in SEQUENCE_FILL
+    update: dict[str, Any] = {"beat": beat, "action": _clean(suggestion.action, 200) or _clean(beat, 200)}
+    if shot.time_of_day is None:
+        update["time_of_day"] = suggestion.time_of_day or (previous.time_of_day if runs_on and previous else None)
+    if shot.weather is None:
+        update["weather"] = suggestion.weather or (previous.weather if runs_on and previous else None)
+    return update
+
+
+def _prompt_with_beat(shot: Shot, beat: str, characters: Sequence[Character]) -> str:
+    """The rule prompt with ``beat`` in place of the stock beat, or leading it when the swap
+    would lose a constraint the stock words carried."""
+    base = shot.long_prompt or shot.prompt
+    if shot.beat and shot.beat in base:
+        swapped = base.replace(shot.beat, beat, 1)
+        if prompt_keeps_constraints(swapped, shot, characters=characters):
+            return swapped
+    return f"{beat}, {base}"
 
 
 def merge(rule_plan: ScenePlan, llm_part: LlmPlan, *, model_id: str = "llm") -> ScenePlan:
     """``rule_plan`` with the LLM's creative additions; every hard constraint of the rules kept."""
     notes = list(rule_plan.notes)
-    shots = []
-    kept_prompts = 0
-    for shot in rule_plan.shots:
+    shots: list[Shot] = []
+    kept_prompts = refused_beats = written_beats = 0
+    for shot, is_open in zip(rule_plan.shots, open_shots(rule_plan)):
         suggestion = llm_part.shots[shot.index] if shot.index < len(llm_part.shots) else None
         if suggestion is None:
             shots.append(shot)
             continue
-        update: dict[str, object] = {}
+        foreign = foreign_texts(shot, rule_plan)
+        update: dict[str, Any] = {}
+        if is_open and _clean(suggestion.beat):
+            update = _invented_beat(shot, suggestion, shots[-1] if shots else None, foreign)
+            written_beats += bool(update)
+            refused_beats += not update
         if suggestion.prompt:
-            if prompt_keeps_constraints(suggestion.prompt, shot):
-                update["prompt"] = suggestion.prompt.strip()
+            if prompt_keeps_constraints(suggestion.prompt, shot, characters=rule_plan.characters, foreign=foreign):
+                update.update(prompt=suggestion.prompt.strip(), long_prompt=None)
             else:
                 kept_prompts += 1
-        user_variation = not _is_stock(shot.variation)
+        if "beat" in update and "prompt" not in update:
+            update.update(prompt=_prompt_with_beat(shot, update["beat"], rule_plan.characters), long_prompt=None)
+        user_variation = not is_stock(shot.variation)
         user_camera = shot.camera is not None and shot.camera != shot.variation
         if suggestion.variation and not user_variation:
             update["variation"] = suggestion.variation.strip()
@@ -135,6 +284,10 @@ def merge(rule_plan: ScenePlan, llm_part: LlmPlan, *, model_id: str = "llm") -> 
         if suggestion.light and not shot.light:
             update["light"] = suggestion.light.strip()
         shots.append(shot.model_copy(update=update))
+    if written_beats:
+        notes.append(f"llm planner: wrote the beats of {written_beats} shot(s) the request left open")
+    if refused_beats:
+        notes.append(f"llm planner: kept the stock beat of {refused_beats} shot(s) whose new beat quoted another shot's text")
     if kept_prompts:
         notes.append(f"llm planner: kept the rule prompt of {kept_prompts} shot(s) whose rewrite lost a constraint")
     queries = [q.strip() for q in llm_part.search_queries if q.strip()]

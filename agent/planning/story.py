@@ -26,7 +26,7 @@ CLIP_TOKENS = 77
 # carries the subject and its objects. Other shapes' beats are whole moments.
 SUBJECT_SHAPES = {"views", "times", "enumeration", "pairs", "before_after", "list", "single"}
 # Shapes whose beats are variants side by side: each starts from the shared time and weather.
-# ("one … and another …" is not among them: its second beat is usually the same world later.)
+# "one … and another …" is one of them unless its second beat refers back ("another of him").
 PARALLEL_SHAPES = {"views", "enumeration", "list"}
 ARC = ["the beginning: {s}", "a problem appears: {s}", "things get worse: {s}", "the turning point: {s}",
        "the big moment: {s}", "the resolution: {s}", "the aftermath: {s}", "the ending: {s}"]
@@ -164,11 +164,15 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     drafts: list[ShotDraft] = []
     previous: list[str] = []
     time_now, weather_now = start_time, start_weather
+    # "one at night and one in a forest" are variants; "… and another of him meditating" goes on.
+    parallel = story.shape in PARALLEL_SHAPES or (story.shape == "pairs" and not any(
+        PRONOUN.search(b.text) or re.search(r"\b(?:same|later|then|next|afterwards|again)\b", b.text, re.I)
+        for b in beats[1:]))
     for index, beat in enumerate(beats):
         text = " ".join([beat.text, *_clauses_for(story, index, len(beats))]).strip()
         _, unquoted = extract_texts(text)
         label_words = f"{beat.label or ''} {beat.view or ''}"
-        if story.shape in PARALLEL_SHAPES:  # variants side by side, not one after another
+        if parallel:  # variants side by side, not one after another
             time_now, weather_now = start_time, start_weather
         time_now = time_of_day(unquoted) or time_of_day(label_words) or time_now
         weather_now = weather(unquoted) or weather_now

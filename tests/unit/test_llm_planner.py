@@ -10,10 +10,11 @@ import pytest
 
 from agent.context import Settings
 from agent.planning.llm import LlmPlanner, PlannerConfigError, chat_model_from
-from agent.planning.merge import LlmPlan, LlmShot, merge
+from agent.planning.merge import LlmPlan, LlmShot, merge, open_shots, plan_schema
 from agent.planning.planner import make_plan
 from agent.planning.rules import extract
 from agent.request import build_request
+from tools.scene import Character, ScenePlan, Shot
 from tools.search import Note
 from fakes import ScriptedChatModel
 
@@ -176,3 +177,144 @@ def test_rules_only_plan_imports_no_langchain() -> None:
             "print(sorted(m for m in sys.modules if m.startswith(('langchain.', 'langchain_openai', 'torch'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# Story beats: the LLM writes the beats a vague request left open; a request's own beats,
+# texts and per-shot world stay where the rules put them.
+
+UMBRELLA = "a four-panel comic about a lost umbrella"
+EXPLICIT = ('A four-panel comic: a girl loses her red umbrella at the bus stop; she searches in the rain; '
+            'a dog finds it; in the last panel she hugs the dog and says "Thank you!"')
+INVENTED = [
+    LlmShot(beat="a girl waits at a bus stop holding her red umbrella", action="waits with umbrella",
+            time_of_day="morning", weather="clear",
+            prompt="a girl waits at a sunny bus stop holding a red umbrella, comic panel", camera="wide shot"),
+    LlmShot(beat="a gust of wind snatches the umbrella away", time_of_day="afternoon", weather="wind",
+            prompt="a gust of wind snatches the umbrella out of her hands, comic panel"),
+    LlmShot(beat="she searches the rainy streets without it", weather="rain"),  # no time: runs on
+    LlmShot(beat="a stranger hands the umbrella back at dusk", time_of_day="dusk", weather="rain",
+            prompt="a stranger hands the umbrella back to the girl at dusk in the rain"),
+]
+STORY_FIELDS = ("beat", "action", "time_of_day", "weather", "view", "characters", "texts", "objects")
+
+
+def _rule(prompt: str):
+    settings = Settings()
+    return make_plan(build_request(prompt, settings=settings, seed=0), settings)
+
+
+def test_open_shots_follow_the_story_planners_marks() -> None:
+    assert open_shots(_rule(UMBRELLA)) == [True] * 4  # the stock arc
+    assert open_shots(_rule("4 images of a cat")) == [True] * 4  # stock variety
+    assert open_shots(_rule("a red cube")) == [True]
+    for own in (EXPLICIT, "three pictures of a lighthouse: front, side and back",
+                "first a seed is planted, then it sprouts, finally it blooms"):
+        plan = _rule(own)
+        assert open_shots(plan) == [False] * len(plan.shots), own
+    # A shot the request addresses by position is the request's, even inside a stock arc.
+    assert open_shots(_rule(UMBRELLA + ', in the last panel she says "Found it!"')) == [True, True, True, False]
+
+
+def test_llm_writes_the_beats_of_a_vague_story() -> None:
+    plan, rule, model = _plan(UMBRELLA, [LlmPlan(style="ink and wash", shots=INVENTED)])
+    assert [s.beat for s in plan.shots] == [s.beat for s in INVENTED]
+    assert [s.beat for s in rule.shots] != [s.beat for s in plan.shots]
+    assert [s.action for s in plan.shots] == ["waits with umbrella", *[s.beat for s in INVENTED[1:]]]
+    assert [s.time_of_day for s in plan.shots] == ["morning", "afternoon", "afternoon", "dusk"]
+    assert [s.weather for s in plan.shots] == ["clear", "wind", "rain", "rain"]
+    # The rewrites that keep the umbrella are taken; shot 3 had none, so its rule prompt
+    # carries the new beat in place of the stock one.
+    assert [s.prompt for s in plan.shots][:2] == [INVENTED[0].prompt, INVENTED[1].prompt]
+    assert plan.shots[3].prompt == INVENTED[3].prompt
+    assert plan.shots[2].prompt.startswith(INVENTED[2].beat) and rule.shots[2].beat not in plan.shots[2].prompt
+    assert all(s.long_prompt is None for s in plan.shots)
+    for shot, rule_shot in zip(plan.shots, rule.shots):
+        assert (shot.objects, shot.texts, shot.characters, shot.view) == (
+            rule_shot.objects, rule_shot.texts, rule_shot.characters, rule_shot.view)
+    assert any("wrote the beats of 4 shot(s)" in note for note in plan.notes)
+    # The model was shown four open rows to write.
+    system = model.calls[0][0][1]
+    assert system.count('"beat_is": "open"') == 4 and '"beat_is": "fixed"' not in system
+    assert "one of: dawn, morning, noon, afternoon, dusk, night" in system
+
+
+def test_request_beats_and_texts_survive_an_llm_that_reorders_and_moves_the_text() -> None:
+    rule = _rule(EXPLICIT)
+    assert [t.text for s in rule.shots for t in s.texts] == ["Thank you!"] and rule.shots[3].texts
+    # The model tells the story backwards and puts the last panel's bubble in the first one.
+    hostile = LlmPlan(shots=[
+        LlmShot(beat='she hugs the dog and says "Thank you!"', time_of_day="night", weather="snow",
+                prompt='a girl hugs a dog, speech bubble "Thank you!", comic panel'),
+        LlmShot(beat="a dog finds it", time_of_day="night", prompt="a dog finds a red umbrella in the rain"),
+        LlmShot(beat="she searches in the rain", weather="clear", prompt="she searches in the rain"),
+        LlmShot(beat="a girl loses her red umbrella at the bus stop",
+                prompt="a girl loses her red umbrella at the bus stop, comic panel"),
+    ])
+    plan = merge(rule, hostile, model_id="m")
+    for field in STORY_FIELDS:
+        assert [getattr(s, field) for s in plan.shots] == [getattr(s, field) for s in rule.shots], field
+    assert [[t.text for t in s.texts] for s in plan.shots] == [[], [], [], ["Thank you!"]]
+    # Shot 1's rewrite carries another shot's text, shots 2 and 4 lost their own beat or text:
+    # the rule prompts stay. Shot 3's rewrite keeps its beat verbatim and is taken.
+    assert [s.prompt for s in plan.shots] == [*[s.prompt for s in rule.shots[:2]], "she searches in the rain",
+                                              rule.shots[3].prompt]
+    assert "Thank you!" not in " ".join(s.prompt for s in plan.shots[:3])
+    assert any("kept the rule prompt of 3 shot(s)" in note for note in plan.notes)
+    assert not any("wrote the beats" in note for note in plan.notes)
+
+
+def test_an_invented_beat_may_not_quote_another_shots_text() -> None:
+    rule = _rule(UMBRELLA + ', in the last panel she says "Found it!"')
+    part = LlmPlan(shots=[LlmShot(beat='she shouts "Found it!" at the bus stop'),
+                          LlmShot(beat="the wind takes the umbrella"),
+                          LlmShot(beat="she looks everywhere"),
+                          LlmShot(beat="she finds it and laughs")])
+    plan = merge(rule, part)
+    assert plan.shots[0].beat == rule.shots[0].beat and plan.shots[0].prompt == rule.shots[0].prompt
+    assert [s.beat for s in plan.shots[1:3]] == ["the wind takes the umbrella", "she looks everywhere"]
+    assert plan.shots[3].beat == rule.shots[3].beat  # addressed by the request: fixed
+    assert [[t.text for t in s.texts] for s in plan.shots] == [[t.text for t in s.texts] for s in rule.shots]
+    assert any("kept the stock beat of 1 shot(s)" in note for note in plan.notes)
+
+
+def test_rewrite_keeps_the_characters_look_the_rule_prompt_carried() -> None:
+    juno = Character(id="juno", name="Juno", description="a girl with a yellow raincoat")
+    shot = Shot(index=0, prompt="the beginning: a lost umbrella, Juno: a girl with a yellow raincoat",
+                beat="the beginning: a lost umbrella", variation="arc", characters=["juno"])
+    rule = ScenePlan(request="a comic about Juno, a girl with a yellow raincoat, and a lost umbrella",
+                     characters=[juno], shots=[shot])
+    lost_look = LlmShot(beat="Juno drops her umbrella", prompt="Juno in a blue coat drops her umbrella")
+    kept_look = LlmShot(beat="Juno drops her umbrella",
+                        prompt="Juno, a girl in a yellow raincoat, drops her umbrella on a windy corner")
+    refused = merge(rule, LlmPlan(shots=[lost_look])).shots[0]
+    assert refused.beat == "Juno drops her umbrella"
+    assert refused.prompt == "Juno drops her umbrella, Juno: a girl with a yellow raincoat"  # the beat swapped in
+    assert merge(rule, LlmPlan(shots=[kept_look])).shots[0].prompt == kept_look.prompt
+
+
+def test_time_and_weather_take_only_the_shot_vocabulary() -> None:
+    shot = LlmShot.model_validate({"time_of_day": "Evening", "weather": "sunny"})
+    assert (shot.time_of_day, shot.weather) == ("dusk", "clear")
+    shot = LlmShot.model_validate({"time_of_day": "teatime", "weather": 7})
+    assert (shot.time_of_day, shot.weather) == (None, None)
+    schema = plan_schema(4).model_json_schema()["$defs"]["LlmShot"]["properties"]
+    times = next(kind["enum"] for kind in schema["time_of_day"]["anyOf"] if "enum" in kind)
+    assert times == ["dawn", "morning", "noon", "afternoon", "dusk", "night"]
+    assert {"beat", "action", "prompt"} <= set(schema)
+
+
+def test_request_times_stay_when_the_llm_writes_open_beats() -> None:
+    rule = _rule("a four-panel comic about a lost umbrella on a snowy night")
+    assert {(s.time_of_day, s.weather) for s in rule.shots} == {("night", "snow")}
+    plan = merge(rule, LlmPlan(shots=INVENTED))
+    assert [s.beat for s in plan.shots] == [s.beat for s in INVENTED]
+    assert {(s.time_of_day, s.weather) for s in plan.shots} == {("night", "snow")}
+
+
+def test_shots_beyond_the_rule_count_are_ignored_and_missing_ones_keep_the_rule_shot() -> None:
+    rule = _rule(UMBRELLA)
+    plan = merge(rule, LlmPlan(shots=[*INVENTED[:2]]))
+    assert [s.beat for s in plan.shots[:2]] == [s.beat for s in INVENTED[:2]]
+    assert plan.shots[2:] == rule.shots[2:]
+    longer = merge(rule, LlmPlan(shots=[*INVENTED, LlmShot(beat="a fifth moment")]))
+    assert len(longer.shots) == 4 and "a fifth moment" not in {s.beat for s in longer.shots}

@@ -13,7 +13,7 @@ from agent.context import Settings
 from agent.planning import local_gguf
 from agent.planning.llm import PlannerConfigError, chat_model_from, planner_from
 from agent.planning.local_gguf import LocalModelError, gguf_path, strict_schema
-from agent.planning.merge import LlmPlan, plan_schema
+from agent.planning.merge import LlmPlan, LlmShot, plan_schema
 from agent.planning.planner import make_plan
 from agent.request import build_request
 
@@ -52,7 +52,7 @@ def test_strict_schema_requires_every_field_and_at_least_one_shot() -> None:
     assert schema["properties"]["shots"]["minItems"] == 1 and schema["properties"]["shots"]["maxItems"] == 3
     assert "minItems" not in schema["properties"]["palette"]  # word lists may stay empty
     shot = schema["$defs"]["LlmShot"]
-    assert set(shot["required"]) == {"prompt", "camera", "variation", "light"}
+    assert set(shot["required"]) == set(LlmShot.model_fields)
     assert shot["properties"]["prompt"]["type"] == "string"  # "str | None" asks for a string
 
 
