@@ -122,6 +122,9 @@ def _numbered(prompt: str, masked: str) -> Story | None:
     texts = _spans(prompt, cuts, len(prompt))
     beats: list[Beat] = []
     for (match, last), text in zip(run, texts):
+        if match[2] and re.match(r"\s*(?:says|shows|reads|has|with|features)\b", text, re.I):
+            noun = re.match(r"\w+", match[0])
+            text = f" {noun[0].lower() if noun else ''} that{text}"  # "slide 1 says 'X'" → "slide that says 'X'"
         first = _number(match[1] or match[2] or match[4]) or 1
         if last > first:  # a range: its list gives one beat per shot
             items = _list_items(text, last - first + 1)
@@ -336,8 +339,14 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
             beats, at = [], start
             for item in items:
                 begin = masked.find(item, at)
-                beats.append(Beat(prompt[begin:begin + len(item)]))
-                at = begin + len(item)
+                stop = begin + len(item)
+                blank = stop
+                while blank < end and masked[blank].isspace():
+                    blank += 1
+                if prompt[stop:blank].strip():  # a quoted text the split left out: "a slide that says 'X'"
+                    stop = blank
+                beats.append(Beat(prompt[begin:stop]))
+                at = stop
             return Story("list", beats, prompt[:start] + prompt[at:end].strip(" ."))
     return None
 
@@ -371,6 +380,12 @@ def addressed_clauses(prompt: str, masked: str) -> tuple[dict[int, list[str]], s
 
 def read_story(prompt: str, masked: str, count: int | None) -> Story:
     """The beats of ``prompt`` (``masked``: the same text with quoted spans blanked)."""
+    numbered = _numbered(prompt, masked)  # "slide 2 shows …" in a numbered list is a beat, not an aside
+    if numbered is not None and len(numbered.beats) >= 2:
+        for beat in numbered.beats:
+            beat.text = _clean(beat.text)
+        numbered.shared = _clean(numbered.shared)
+        return numbered
     targeted, prompt_rest, masked_rest = addressed_clauses(prompt, masked)
     readers = [
         lambda p, m: _numbered(p, m), lambda p, m: _before_after(p, m), lambda p, m: _sequence(p, m),

@@ -64,7 +64,7 @@ _CONNECTIVES = re.compile(r"^(?:(?:and|then|but|also|now|so|ok|okay|please|oh|pl
 # Words a change may carry besides its own ("make it night instead", "at sunset please").
 _FILLER = set("it it's its the a an her him them his their she he they instead please now too also as well view "
               "shot angle again more bit little this that one so very time scene sky weather day at in on during "
-              "by under from of with to be is look looks like feel thanks thank you everything all".split())
+              "by under from of with to be is look looks like feel stop stops no more thanks thank you everything all".split())
 _SPLIT = re.compile(r"[;,!?]|\.(?=\s|$)|\bthen\b|\band\b")
 # After "and" or ",", these continue a list of shots or things ("panels 2 and 3", "a cat and a dog").
 _LIST_GOES_ON = re.compile(rf"\s*(?:the\s+)?(?:\d|#|{_NTH}\b|(?:{_COUNT})\b|an?\b|some\b)")
@@ -190,7 +190,7 @@ def _targets(part: _Part, shots: list[Shot]) -> tuple[list[int] | None, _Part]:
             part = _without_span(part, match.start(), match.end())
     outside = sorted({i + 1 for i in named if not 0 <= i < count})
     if outside:
-        raise _NotApplied(f"there is no shot {', '.join(map(str, outside))} (the batch has {count})")
+        raise _NotApplied(f"there is no shot {', '.join(map(str, outside))} — the batch has {count}")
     return (sorted(set(named)) if found else None), part
 
 
@@ -494,6 +494,8 @@ def revise(previous: ScenePlan, instruction: str) -> Revision | None:
             reviser.apply(rest, carried if carried is not None else everyone)
             understood = True
         except _NotApplied as why:
+            # A part read as a change that cannot be made still makes this a follow-up.
+            understood = understood or bool(str(why))
             not_understood.append(f"{said} ({why})" if str(why) else said)
     if not understood:
         return None

@@ -78,7 +78,8 @@ def extract_texts(prompt: str) -> tuple[list[TextElement], str]:
             found.append((match.start(), match[1]))
             masked = masked[: match.start()] + " " * len(match[0]) + masked[match.end():]
     # Straight single quotes last, only at word boundaries, so apostrophes survive.
-    for match in re.finditer(r"(?<![\w])'([^']+?)'(?![\w])", masked):
+    # An apostrophe between letters stays inside the quote: 'Let's go!'.
+    for match in re.finditer(r"(?<![\w])'((?:[^']|(?<=\w)'(?=\w))+?)'(?![\w])", masked):
         found.append((match.start(), match[1]))
         masked = masked[: match.start()] + " " * len(match[0]) + masked[match.end():]
     texts = []

@@ -191,7 +191,7 @@ INVENTED = [
             prompt="a girl waits at a sunny bus stop holding a red umbrella, comic panel", camera="wide shot"),
     LlmShot(beat="a gust of wind snatches the umbrella away", time_of_day="afternoon", weather="wind",
             prompt="a gust of wind snatches the umbrella out of her hands, comic panel"),
-    LlmShot(beat="she searches the rainy streets without it", weather="rain"),  # no time: runs on
+    LlmShot(beat="she searches the rainy streets for the umbrella", weather="rain"),  # no time: runs on
     LlmShot(beat="a stranger hands the umbrella back at dusk", time_of_day="dusk", weather="rain",
             prompt="a stranger hands the umbrella back to the girl at dusk in the rain"),
 ]
@@ -222,7 +222,7 @@ def test_llm_writes_the_beats_of_a_vague_story() -> None:
     assert [s.action for s in plan.shots] == ["waits with umbrella", *[s.beat for s in INVENTED[1:]]]
     assert [s.time_of_day for s in plan.shots] == ["morning", "afternoon", "afternoon", "dusk"]
     assert [s.weather for s in plan.shots] == ["clear", "wind", "rain", "rain"]
-    # The rewrites that keep the umbrella are taken; shot 3 had none, so its rule prompt
+    # The rewrites (which keep the umbrella) are taken; shot 3 had none, so its rule prompt
     # carries the new beat in place of the stock one.
     assert [s.prompt for s in plan.shots][:2] == [INVENTED[0].prompt, INVENTED[1].prompt]
     assert plan.shots[3].prompt == INVENTED[3].prompt
@@ -246,7 +246,8 @@ def test_request_beats_and_texts_survive_an_llm_that_reorders_and_moves_the_text
         LlmShot(beat='she hugs the dog and says "Thank you!"', time_of_day="night", weather="snow",
                 prompt='a girl hugs a dog, speech bubble "Thank you!", comic panel'),
         LlmShot(beat="a dog finds it", time_of_day="night", prompt="a dog finds a red umbrella in the rain"),
-        LlmShot(beat="she searches in the rain", weather="clear", prompt="she searches in the rain"),
+        LlmShot(beat="she searches in the rain", weather="clear",
+                prompt="a dog finds it beside a puddle while the girl watches, comic panel"),
         LlmShot(beat="a girl loses her red umbrella at the bus stop",
                 prompt="a girl loses her red umbrella at the bus stop, comic panel"),
     ])
@@ -256,7 +257,7 @@ def test_request_beats_and_texts_survive_an_llm_that_reorders_and_moves_the_text
     assert [[t.text for t in s.texts] for s in plan.shots] == [[], [], [], ["Thank you!"]]
     # Shot 1's rewrite carries another shot's text, shots 2 and 4 lost their own beat or text:
     # the rule prompts stay. Shot 3's rewrite keeps its beat verbatim and is taken.
-    assert [s.prompt for s in plan.shots] == [*[s.prompt for s in rule.shots[:2]], "she searches in the rain",
+    assert [s.prompt for s in plan.shots] == [*[s.prompt for s in rule.shots[:2]], hostile.shots[2].prompt,
                                               rule.shots[3].prompt]
     assert "Thank you!" not in " ".join(s.prompt for s in plan.shots[:3])
     assert any("kept the rule prompt of 3 shot(s)" in note for note in plan.notes)
@@ -266,12 +267,17 @@ def test_request_beats_and_texts_survive_an_llm_that_reorders_and_moves_the_text
 def test_an_invented_beat_may_not_quote_another_shots_text() -> None:
     rule = _rule(UMBRELLA + ', in the last panel she says "Found it!"')
     part = LlmPlan(shots=[LlmShot(beat='she shouts "Found it!" at the bus stop'),
-                          LlmShot(beat="the wind takes the umbrella"),
+                          LlmShot(beat="the wind takes the umbrella",
+                                  prompt='the wind takes the umbrella as she shouts "Found it!"'),
                           LlmShot(beat="she looks everywhere"),
                           LlmShot(beat="she finds it and laughs")])
     plan = merge(rule, part)
     assert plan.shots[0].beat == rule.shots[0].beat and plan.shots[0].prompt == rule.shots[0].prompt
     assert [s.beat for s in plan.shots[1:3]] == ["the wind takes the umbrella", "she looks everywhere"]
+    # Without a prompt of its own, a new beat takes the stock beat's place in the rule prompt,
+    # or leads it where the swap would lose the umbrella the stock words named.
+    assert plan.shots[1].prompt == rule.shots[1].prompt.replace(rule.shots[1].beat, "the wind takes the umbrella")
+    assert plan.shots[2].prompt == f"she looks everywhere, {rule.shots[2].prompt}"
     assert plan.shots[3].beat == rule.shots[3].beat  # addressed by the request: fixed
     assert [[t.text for t in s.texts] for s in plan.shots] == [[t.text for t in s.texts] for s in rule.shots]
     assert any("kept the stock beat of 1 shot(s)" in note for note in plan.notes)
