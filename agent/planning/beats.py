@@ -169,7 +169,7 @@ def _sequence(prompt: str, masked: str) -> Story | None:
 
 def _before_after(prompt: str, masked: str) -> Story | None:
     lower = masked.lower()
-    header = re.search(r"\bbefore\s*(?:and|&|/|n)\s*after\b|\bbefore[- ]and[- ]after\b", lower)
+    header = re.search(r"\bbefore\s*(?:and|&|/|n|vs\.?|versus|or|-)\s*after\b|\bbefore[- ]and[- ]after\b", lower)
     if not header:
         return None
     rest = header.end()
@@ -240,7 +240,8 @@ def _times(prompt: str, masked: str) -> Story | None:
     pieces: list[tuple[int, int]] = []
     for start, end in items:  # "noon and night" inside one comma item: split at "and"
         inner = masked[start:end]
-        joint = re.search(rf"\s+and\s+(?=(?:then\s+)?(?:at\s+|in\s+the\s+)?{_TIME_WORD})", inner, re.I)
+        joint = re.search(rf"\s+and\s+(?=(?:then\s+)?(?:at\s+|in\s+the\s+)?{_TIME_WORD}|(?:[\w'-]+\s+){{1,4}}(?:at|in the|by)\s+"
+                          rf"{_TIME_WORD})", inner, re.I)
         if joint and re.search(_TIME_WORD, inner[: joint.start()], re.I):
             pieces += [(start, start + joint.start()), (start + joint.end(), end)]
         else:
@@ -314,6 +315,12 @@ def _clauses(prompt: str, masked: str, count: int | None) -> Story | None:
     return Story("clauses", [Beat(prompt[s:e]) for s, e in parts], shared)
 
 
+_PREAMBLE = re.compile(
+    r"\b(?:i'?d like|i want|i need|we need|please|make|draw|create|generate|give me|can you|could you|for (?:my|our)|"
+    r"storyboard|comic|strip|series|sequence|scenes|images|pictures|pics|panels|slides|shots|frames|narrative|story)\b",
+    re.I)
+
+
 def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
     """Sentences, or a list (after a colon or in the last sentence), that match the count."""
     sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]*", masked)
@@ -321,6 +328,10 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
                                                      r"(?: please)?[.!?]*\s*", m[0], re.I)]
     if count and count > 1 and len(sentences) == count:
         return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences], "")
+    # "Three scenes of a camping trip. The campers … . At sunset … . The next morning …": the
+    # first sentence asks, the others are the beats.
+    if count and count > 1 and len(sentences) == count + 1 and _PREAMBLE.search(masked[slice(*sentences[0])]):
+        return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences[1:]], prompt[slice(*sentences[0])])
     colons = [m.start() for m in re.finditer(r":(?=\s)", masked)]
     colon = colons[-1] if colons else -1
     plural_head = colon >= 0 and re.search(r"\b(?:different|ways|styles|ideas|options|takes|versions|concepts|"

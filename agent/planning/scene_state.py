@@ -9,21 +9,21 @@ from agent.planning.vocab import TITLES
 from tools.scene import Character
 
 TIMES: list[tuple[str, str]] = [
-    (r"dawn|sunrise|daybreak|first light", "dawn"),
-    (r"midnight|night|nighttime|night-time|tonight|after dark|under the stars|moonlit|moonlight|starry", "night"),
+    (r"dawn|sunrise|daybreak|first light|sun (?:rises|comes up|is rising)|sunup", "dawn"),
+    (r"midnight|night|nite|nighttime|night-time|tonight|after dark|under the stars|moonlit|moonlight|starry|nightfall", "night"),
     (r"sunset|dusk|evening|twilight|golden hour", "dusk"),
     (r"noon|midday|lunchtime|high noon", "noon"),
     (r"afternoon", "afternoon"),
-    (r"morning|breakfast time", "morning"),
+    (r"morning|mid-morning|breakfast time", "morning"),
 ]
 WEATHERS: list[tuple[str, str]] = [
     (r"(?:rain|snow|storm|fog)\s+(?:stops|has stopped|ends|clears|lifts)|after the (?:rain|storm)|sun comes out|"
-     r"sunny|sunshine|clear sk(?:y|ies)|calm and sunny|bright sunny|blue sky", "clear"),
-    (r"storm|stormy|thunder(?:storm)?|lightning|hurricane", "storm"),
-    (r"snow|snowy|snowing|snowfall|blizzard|snowflakes|snowstorm", "snow"),
-    (r"rain|rainy|raining|drizzle|downpour|pouring|rainstorm|showers", "rain"),
+     r"sunny|sunshine|clear sk(?:y|ies)|calm and sunny|bright sunny|blue sky|clears(?: up)?|cleared(?: up)?", "clear"),
+    (r"storm(?!\s+(?:drains?|doors?|windows?|cellars?|shelters?|troopers?))|stormy|thunder(?:storm)?|lightning|hurricane", "storm"),
+    (r"snow|snows|snowed|snowy|snowing|snowfall|blizzard|snowflakes|snowstorm", "snow"),
+    (r"rain|rains|rained|rainy|raining|drizzle|drizzling|downpour|pouring|rainstorm|showers", "rain"),
     (r"fog|foggy|mist|misty|haze|hazy", "fog"),
-    (r"cloudy|overcast|grey skies|gray skies", "cloudy"),
+    (r"cloudy|overcast|grey skies|gray skies|(?:grey|gray|dark|storm) clouds|clouds roll in", "cloudy"),
     (r"windy|wind|gusts?|breezy|gale", "wind"),
 ]
 PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|them|their|it's|he's|she's)\b", re.I)
