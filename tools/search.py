@@ -12,10 +12,17 @@ the built-in ``ddgs`` client::
 
     register_client("scripted", lambda: MyFakeClient())
     client = get_client("scripted")
+
+An installed package can also offer a client through the ``limner.search_clients`` entry-point
+group (``name = "package.module:Factory"``); it is loaded when ``LIMNER_SEARCH_CLIENT`` names it.
+
+A machine without a network is not an error: the search stops at the first query with status
+"offline" and says why, so the run goes on without looked-up facts.
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import re
@@ -26,6 +33,7 @@ import unicodedata
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any, Callable, Literal, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -75,6 +83,8 @@ class DdgsClient:
 
 ClientFactory = Callable[[], SearchClient]
 _CLIENTS: dict[str, ClientFactory] = {"ddgs": DdgsClient}
+ENTRY_POINT_GROUP = "limner.search_clients"
+"""Third-party clients: an entry point ``name = "package.module:Factory"`` in this group."""
 
 
 def register_client(name: str, factory: ClientFactory) -> None:
@@ -82,12 +92,19 @@ def register_client(name: str, factory: ClientFactory) -> None:
     _CLIENTS[name] = factory
 
 
+def _plugins() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
 def client_names() -> list[str]:
-    return sorted(_CLIENTS)
+    """Registered clients and installed plugins."""
+    return sorted(set(_CLIENTS) | set(_plugins()))
 
 
 def get_client(name: str = "ddgs") -> SearchClient:
-    """A new client registered under ``name``."""
+    """A new client registered under ``name`` (an installed plugin is loaded on first use)."""
+    if name not in _CLIENTS and name in _plugins():
+        register_client(name, _plugins()[name].load())
     try:
         factory = _CLIENTS[name]
     except KeyError:
@@ -132,7 +149,7 @@ class ImageRef:
         return {"url": self.url, "source": self.source, "title": self.title, "query": self.query}
 
 
-SearchStatus = Literal["done", "failed", "timeout"]
+SearchStatus = Literal["done", "failed", "timeout", "offline"]
 
 
 @dataclass
@@ -266,6 +283,29 @@ def _call_with_deadline(fn: Callable[[], list[dict[str, Any]]], seconds: float) 
     return future.result(timeout=max(0.0, seconds))
 
 
+# What engines and HTTP stacks say when there is no network to reach (DNS, routes, links).
+_OFFLINE_WORDS = re.compile(
+    r"dnserror|error resolving dns|dns error|name or service not known|temporary failure in name resolution|"
+    r"nodename nor servname|getaddrinfo failed|no address associated|failed to resolve|could not resolve host|"
+    r"network is unreachable|no route to host|network is down", re.IGNORECASE)
+_OFFLINE_ERRNOS = {errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTUNREACH}
+
+
+def is_offline(exc: BaseException) -> bool:
+    """Does ``exc`` (or an exception it wraps) say the machine cannot reach the network at all,
+    rather than that one engine failed? Engines wrap the socket error, so its text counts too."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror) or (isinstance(current, OSError) and current.errno in _OFFLINE_ERRNOS):
+            return True
+        if _OFFLINE_WORDS.search(str(current)):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _one_line(exc: BaseException) -> str:
     text = clean_text(str(exc), 200) or "no message"
     return f"{type(exc).__name__}: {text}"
@@ -283,7 +323,8 @@ def search(
 
     ``timeout_s`` bounds the whole search, not each call: when it passes, the search stops
     with status "timeout" and keeps what earlier queries found. The first error stops it
-    too (an offline machine fails every query the same way), as status "failed".
+    too, as status "offline" when there is no network (an offline machine fails every query
+    the same way) and "failed" otherwise.
     """
     # 1. Clean the queries: planners write them, but they may echo the user's prompt.
     cleaned = [clean_text(q, QUERY_CHARS) for q in queries]
@@ -311,8 +352,12 @@ def search(
             result.reason = f"no answer within {timeout_s:g} s ({kind} search for {query!r})"
             break
         except Exception as exc:  # noqa: BLE001 - any client failure means: go on without search
-            result.status = "failed"
-            result.reason = f"{kind} search for {query!r} failed: {_one_line(exc)}"
+            if is_offline(exc):
+                result.status = "offline"
+                result.reason = f"no network: {kind} search for {query!r} could not reach the engine ({_one_line(exc)})"
+            else:
+                result.status = "failed"
+                result.reason = f"{kind} search for {query!r} failed: {_one_line(exc)}"
             break
     # 3. The same page found by two queries is one note.
     result.notes = list({(n.url, n.snippet): n for n in result.notes}.values())

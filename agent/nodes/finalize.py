@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from agent.backends import generator_for
 from agent.context import Settings
 from agent.nodes.common import emit, settings_of, timed
+from agent.planning.references import sources
 from agent.state import ImageRecord, State
 from tools.version import __version__
 from tools.contact import contact_sheet
@@ -111,6 +112,8 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         "revision": state.revision,
         "contact_sheet": str(contact_path),
         "search": state.search.model_dump() if state.search else None,
+        # Every page search found (url, title, query) and the shots that quote it.
+        "sources": sources(state.plan, state.search.notes) if state.search else [],
         "log": [*state.log, *log],
         "usage": total_usage(state.images),
         "c2pa": signer is not None,

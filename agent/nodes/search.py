@@ -2,8 +2,10 @@
 
 Runs at most once per run (the router checks ``state.search``). Whatever happens — no
 queries, no network, a hung engine — the node returns a ``SearchReport`` and the run goes
-on; a failure is one line in the log. Notes are data: the plan node quotes them into
-``plan.notes`` with their sources and never lets them change a constraint.
+on; a failure is one line in the log. Without a network (the default ``ddgs`` client on an
+offline machine) the search is "skipped", with why. Notes are data: the plan node quotes
+them into ``plan.notes`` and, as short attributed references, into the shots that name what
+was looked up; they never change a constraint.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ def _report(state: State, settings: Settings) -> SearchReport:
         max_results=settings.search_max_results,
         max_images=settings.search_max_images,
     )
+    if found.status == "offline":  # not a fault: this machine has no network to search
+        return SearchReport(status="skipped", reason=found.reason, queries=found.queries,
+                            seconds=found.seconds)
     return SearchReport(
         status=found.status,
         reason=found.reason,

@@ -57,7 +57,7 @@ _TIME_WORD = (r"\b(?:dawn|sunrise|daybreak|morning|noon|midday|afternoon|evening
               r"midnight|nighttime)\b")
 _CONNECTIVES = (r"(?:and\s+)?(?:(?<!\bby )(?<!\buntil )(?<!\bsince )then|next|after that|afterwards|later|finally|lastly|"
                 r"at last|in the end|eventually)")
-_MULTI_CUE = re.compile(r"\b(?:storyboard|comic|panels?|pics|images|pictures|photos|sequence|story|time-?lapse|"
+_MULTI_CUE = re.compile(r"\b(?:storyboard|comic|panels?|pics|images|pictures|photos|sequence|story|time-?lapse|narrative|"
                         r"series|slides|frames|shots|carousel|steps)\b")
 
 
@@ -315,6 +315,28 @@ def _clauses(prompt: str, masked: str, count: int | None) -> Story | None:
     return Story("clauses", [Beat(prompt[s:e]) for s, e in parts], shared)
 
 
+def _sentences(masked: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]*", masked)
+            if m[0].strip() and not re.fullmatch(r"\s*(?:\d+|" + _NUM + r")\s+(?:images|pictures|pics|panels)"
+                                                r"(?: please)?[.!?]*\s*", m[0], re.I)]
+
+
+def _sentence_beats(prompt: str, masked: str, count: int | None,
+                    sentences: list[tuple[int, int]] | None = None) -> Story | None:
+    """One sentence per image: as many sentences as images, or a first sentence that only asks
+    ("Three scenes of a camping trip. The campers … . At sunset … . The next morning …") —
+    with no count, when that first sentence asks for a story or several images."""
+    sentences = _sentences(masked) if sentences is None else sentences
+    if count and count > 1 and len(sentences) == count:
+        return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences], "")
+    head = masked[slice(*sentences[0])] if sentences else ""
+    rest = sentences[1:]
+    asks = bool(_PREAMBLE.search(head))
+    if asks and len(rest) >= 2 and (len(rest) == count or (count is None and _MULTI_CUE.search(head.lower()))):
+        return Story("sentences", [Beat(prompt[s:e]) for s, e in rest], prompt[slice(*sentences[0])])
+    return None
+
+
 _PREAMBLE = re.compile(
     r"\b(?:i'?d like|i want|i need|we need|please|make|draw|create|generate|give me|can you|could you|for (?:my|our)|"
     r"storyboard|comic|strip|series|sequence|scenes|images|pictures|pics|panels|slides|shots|frames|narrative|story)\b",
@@ -323,15 +345,10 @@ _PREAMBLE = re.compile(
 
 def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
     """Sentences, or a list (after a colon or in the last sentence), that match the count."""
-    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]*", masked)
-                 if m[0].strip() and not re.fullmatch(r"\s*(?:\d+|" + _NUM + r")\s+(?:images|pictures|pics|panels)"
-                                                     r"(?: please)?[.!?]*\s*", m[0], re.I)]
-    if count and count > 1 and len(sentences) == count:
-        return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences], "")
-    # "Three scenes of a camping trip. The campers … . At sunset … . The next morning …": the
-    # first sentence asks, the others are the beats.
-    if count and count > 1 and len(sentences) == count + 1 and _PREAMBLE.search(masked[slice(*sentences[0])]):
-        return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences[1:]], prompt[slice(*sentences[0])])
+    sentences = _sentences(masked)
+    story = _sentence_beats(prompt, masked, count, sentences)
+    if story is not None:
+        return story
     colons = [m.start() for m in re.finditer(r":(?=\s)", masked)]
     colon = colons[-1] if colons else -1
     plural_head = colon >= 0 and re.search(r"\b(?:different|ways|styles|ideas|options|takes|versions|concepts|"
@@ -401,7 +418,7 @@ def read_story(prompt: str, masked: str, count: int | None) -> Story:
     readers = [
         lambda p, m: _numbered(p, m), lambda p, m: _before_after(p, m), lambda p, m: _sequence(p, m),
         lambda p, m: _views(p, m), lambda p, m: _enumeration(p, m), lambda p, m: _pairs(p, m),
-        lambda p, m: _clauses(p, m, count), lambda p, m: _times(p, m), lambda p, m: _counted(p, m, count),
+        lambda p, m: _sentence_beats(p, m, count), lambda p, m: _clauses(p, m, count), lambda p, m: _times(p, m), lambda p, m: _counted(p, m, count),
     ]
     for reader in readers:
         story = reader(prompt_rest, masked_rest)

@@ -15,6 +15,7 @@ from tools.scene import Character, SceneObject, TextElement, TextRole
 from agent.planning.objects import extract_objects as _objects
 from agent.planning.objects import singular as _singular
 from agent.planning.vocab import (
+    NOT_NAMES,
     TITLES,
     ASPECT_WORDS,
     CAMERA_WORDS,
@@ -250,7 +251,7 @@ def extract_characters(prompt: str) -> list[Character]:
                 colour_name, species, name = match[1], match[2], match[3]
             else:
                 name, colour_name, species = match[1], match[2], match[3]
-            if name.lower() in _STOP or name.lower() in NUMBER_WORDS:
+            if name.lower() in NOT_NAMES or name.lower() in NUMBER_WORDS:
                 continue
             key = name.lower()
             if key not in characters:

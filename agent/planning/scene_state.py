@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from agent.planning.vocab import TITLES
+from agent.planning.vocab import NOT_NAMES, TITLES
 from tools.scene import Character
 
 TIMES: list[tuple[str, str]] = [
@@ -121,7 +121,7 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
                              prompt):
         # "Captain Zorg" is one name; "Dr. Ada Vance" is Ada (a first name and a surname: the title goes).
         name = match[2] if match[3] else match[1]
-        if name.lower() not in characters and name.lower() not in ("make", "draw", "show", "paint", "create") \
+        if name.lower() not in characters and name.lower() not in NOT_NAMES \
                 and not re.fullmatch(TITLES, name):
             characters[name.lower()] = Character(id=_slug(name), name=name)
     out = []

@@ -196,3 +196,11 @@ COMMON_VERBS = set(
     "skip stumble trip slip tumble gaze glance blink wink nod shake hold cling grip squeeze pat stroke pet "
     "comfort cuddle snuggle nap doze dream wonder worry panic relax chill rest sunbathe tan".split()
 )
+
+# Capitalised words that start sentences, never names: "Then the ship turns" has no character "Then".
+NOT_NAMES = STOP | set(
+    "then when now next later finally first after before meanwhile suddenly also here there today tonight "
+    "soon once still so yet again last lastly eventually afterwards slide panel image picture scene shot step "
+    "page frame photo please make draw show create paint give add use keep both all each every one two three "
+    "four five six seven eight nine ten".split()
+)

@@ -10,6 +10,7 @@ and a machine without torch can still use rapidocr.
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import warnings
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 from PIL import Image
 
+from tools.critics.workers import critique_workers, engine_threads
 from tools.memo import LoadOnce
 
 __all__ = [
@@ -111,11 +113,23 @@ class RapidOcrEngine:
     down to about 3 % of the image height. Its quirks (spaces dropped between upper-case
     words, full-width punctuation, a line split into overlapping fragments) are handled
     by the critic's normalisation and line assembly, not here.
+
+    RapidOCR keeps per-call state on its instance, so concurrent reads each need their own:
+    the engine keeps up to ``instances`` of them (default :func:`critique_workers`), each
+    running onnxruntime on ``threads`` threads (default :func:`engine_threads`), so that
+    concurrent reads together use the cores and no more. The first instance is built here
+    (a broken install fails now), the others when reads overlap or on :meth:`warm`.
     """
 
     name = "rapidocr"
 
-    def __init__(self, det_limit_side_len: int = 512, det_limit_type: str = "max") -> None:
+    def __init__(
+        self,
+        det_limit_side_len: int = 512,
+        det_limit_type: str = "max",
+        instances: int | None = None,
+        threads: int | None = None,
+    ) -> None:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:
@@ -123,21 +137,60 @@ class RapidOcrEngine:
                 f"rapidocr cannot be imported ({exc}); install it with "
                 "`pip install rapidocr_onnxruntime`"
             ) from exc
+        self._options = {
+            "det_limit_side_len": det_limit_side_len,
+            "det_limit_type": det_limit_type,
+            "intra_op_num_threads": threads or engine_threads(),
+        }
+        self._factory = RapidOCR
+        self._capacity = max(1, instances or critique_workers())
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._built = 0
+        self._lock = threading.Lock()
+        self._reserve()
+        self._idle.put(self._build())
+
+    def _reserve(self) -> bool:
+        """Count one more instance if there is room for it (then the caller builds it)."""
+        with self._lock:
+            if self._built >= self._capacity:
+                return False
+            self._built += 1
+            return True
+
+    def _build(self) -> Any:
+        """A reserved RapidOCR instance; a failure gives its place back."""
         try:
-            self._ocr = RapidOCR(det_limit_side_len=det_limit_side_len, det_limit_type=det_limit_type)
+            return self._factory(**self._options)
         except Exception as exc:  # onnxruntime raises many types for a bad model file
+            with self._lock:
+                self._built -= 1
             raise OcrUnavailable(
                 f"rapidocr could not load its bundled models ({exc}); reinstall rapidocr_onnxruntime"
             ) from exc
-        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Build every instance now (in the background, before a batch needs them)."""
+        while self._reserve():
+            self._idle.put(self._build())
+
+    def _acquire(self) -> Any:
+        """An idle instance, a new one while there is room, else wait for one."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        return self._build() if self._reserve() else self._idle.get()
 
     def read(self, image: Image.Image) -> list[Reading]:
         rgb = _rgb(image)
+        ocr = self._acquire()
         try:
-            with self._lock:  # RapidOCR keeps per-call state on the instance
-                result, _elapsed = self._ocr(rgb)
+            result, _elapsed = ocr(rgb)
         except Exception as exc:
             raise OcrError(f"rapidocr failed to read the image: {exc}") from exc
+        finally:
+            self._idle.put(ocr)
         readings = []
         for points, text, score in result or []:
             if text and text.strip():
