@@ -24,6 +24,7 @@ def _drive(
     # this module (`limner plan`, `limner --help`) stays plain Python and fast.
     from agent.checkpoints import open_checkpointer  # lazy: the graph loads langgraph when a run starts
     from agent.graph import builder  # lazy: the graph loads langgraph when a run starts
+    from agent.nodes.critique import preload_critics  # lazy: loads with the graph
 
     with open_checkpointer(settings) as saver:
         app = builder.compile(checkpointer=saver)
@@ -33,6 +34,8 @@ def _drive(
         for mode, chunk in app.stream(input_, config, context=settings, stream_mode=["custom", "updates"]):
             if mode == "custom" and on_event is not None:
                 on_event(chunk)
+            elif mode == "updates" and (chunk.get("plan") or {}).get("plan") is not None:
+                preload_critics(chunk["plan"]["plan"], settings)  # loads while the images are made
         values = app.get_state(config).values
     if not values.get("report"):
         raise RuntimeError(f"run {thread_id!r} stopped before finishing; `limner resume {thread_id}` continues it")

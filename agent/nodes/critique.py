@@ -10,8 +10,10 @@ from langgraph.runtime import Runtime
 from agent.context import Settings
 from agent.nodes.common import emit, settings_of, timed
 from agent.state import State
-from tools.critics.aggregate import clip_checks, critique_image, missing_image_critique
-from tools.scene import Critique, EditSpec
+from tools.critics.aggregate import clip_checks, critique_images, missing_image_critique, preload
+from tools.critics.no_text import forbids_text
+from tools.critics.workers import map_ordered
+from tools.scene import Critique, EditSpec, ScenePlan
 from agent.characters import reference_checks
 from tools.critics.preserve import check_preserved
 from tools.edit_ops import reference
@@ -37,6 +39,27 @@ def _reference_checks(state: State, settings: Settings, loaded: dict, shots: dic
         return {}
 
 
+def preload_critics(plan: ScenePlan | None, settings: Settings) -> None:
+    """Start loading, in the background, what the critique of ``plan`` will need: the OCR
+    engine when a shot plans text or forbids it, CLIP when configured (not for edits, which
+    are judged against their input). Called as soon as the plan exists, so that loading
+    overlaps generation; engines stay loaded for the life of the process."""
+    if plan is None:
+        return
+    needs_ocr = any(shot.texts or forbids_text(shot.negatives) for shot in plan.shots)
+    clip = settings.clip_settings() if plan.edit is None and plan.shots else None
+    preload(settings.ocr_engine if needs_ocr else None, clip)
+
+
+def _load(paths: dict[int, str]) -> dict[int, Image.Image]:
+    """The images, decoded on the critique's worker threads."""
+    def load(item: tuple[int, str]) -> tuple[int, Image.Image]:
+        with Image.open(item[1]) as image:
+            return item[0], image.convert("RGB")
+
+    return dict(map_ordered(load, paths.items()))
+
+
 @timed("critique")
 def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     settings = settings_of(runtime)
@@ -44,17 +67,20 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     pending = [r for r in state.images if r.critique is None and r.path is not None]
     spec = state.plan.edit if state.plan is not None else None
     loaded: dict[int, Image.Image] = {}
+    batch_checks: dict[int, list] = {}
     if spec is not None:  # an edit is judged against its input, not a prompt: no CLIP batch checks
-        loaded = {r.shot: Image.open(r.path).convert("RGB") for r in pending}
-        batch_checks: dict[int, list] = {}
-    elif not pending:
-        batch_checks: dict[int, list] = {}
-    else:
+        loaded = _load({r.shot: r.path for r in pending})
+    elif pending:
         # CLIP compares the whole current batch (siblings, identity), so every image is loaded.
-        loaded = {r.shot: Image.open(r.path).convert("RGB") for r in state.images if r.path is not None}
+        loaded = _load({r.shot: r.path for r in state.images if r.path is not None})
         batch_checks = clip_checks(loaded, shots, settings.clip_settings())
         for index, checks in _reference_checks(state, settings, loaded, shots).items():
             batch_checks[index] = [*batch_checks.get(index, []), *checks]
+    # Every pending image at once (on the critique's worker threads), each judged alone;
+    # the verdicts come in the order of ``pending``, which is the order of the loop below.
+    verdicts = critique_images(
+        {r.shot: loaded[r.shot] for r in pending}, shots, ocr_engine=settings.ocr_engine, extra_checks=batch_checks,
+    )
     images = []
     for record in state.images:
         if record.critique is not None:  # unchanged since it was checked: never re-judged
@@ -63,10 +89,7 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         if record.path is None:
             verdict = missing_image_critique(record.shot, record.error or "no image")
         else:
-            verdict = critique_image(
-                loaded[record.shot], shots[record.shot], ocr_engine=settings.ocr_engine,
-                extra_checks=batch_checks.get(record.shot),
-            )
+            _, verdict = next(verdicts)
             if spec is not None:
                 verdict = with_preservation(verdict, spec, loaded[record.shot])
         images.append(record.model_copy(update={"critique": verdict}))
@@ -76,4 +99,5 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
             passed=verdict.passed,
             checks=[{"name": c.name, "status": c.status, "reason": c.reason} for c in verdict.checks],
         )
+    verdicts.close()
     return {"images": images}

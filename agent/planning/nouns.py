@@ -17,7 +17,7 @@ from agent.planning.objects import singular
 from agent.planning.vocab import COLOURS, COMMON_VERBS, IMAGE_NOUNS, NUMBER_WORDS, STOP
 
 _TOKEN = re.compile(r"[a-z][a-z'-]*|\d+|[^\sa-z\d]")
-_DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "my", "our", "your", "some", "this", "that",
+_DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "my", "our", "your", "some", "this",
                 "these", "those", "each", "every", "another", "one", "no", "any", "several", "many", "few"}
 _BREAK = STOP | {"then", "when", "while", "until", "before", "after", "during", "through", "across", "around",
                  "toward", "towards", "inside", "outside", "between", "among", "along", "past", "up", "down", "off",

@@ -97,10 +97,27 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "character"
 
 
-def story_characters(prompt: str, named: list[Character], *, several: bool = True) -> list[Character]:
+def story_characters(prompt: str, named: list[Character], *, several: bool = True,
+                     lead_anyway: bool = False) -> list[Character]:
     """The request's characters with their fixed look: the extractor's named ones, plus "my dog
-    Biscuit (…)", "Juno, a girl with …", and an unnamed lead ("a knight in silver armor")."""
+    Biscuit (…)", "Juno, a girl with …", "two pigeons, Gus and Marge", "me (woman, …)", and an
+    unnamed lead ("a knight in silver armor"), which must recur unless ``lead_anyway`` (every
+    shot shows the one subject: views, times, an invented arc)."""
     characters = {c.name.lower(): c for c in named}
+    # "two pigeons, Gus and Marge (Gus is grey, …)": a group of one kind, each named.
+    for match in re.finditer(rf"\b(?:two|three|four|\d)\s+((?:[a-z-]+\s+)?[a-z-]+?)(?:e?s),?\s+(?:named\s+|called\s+)?"
+                             rf"((?:[A-Z][\w'-]+,\s+)*[A-Z][\w'-]+,?\s+(?:and|&)\s+[A-Z][\w'-]+)", prompt):
+        kind = match[1].lower()
+        for name in re.findall(r"[A-Z][\w'-]+", match[2]):
+            own = re.search(rf"\b{re.escape(name)}\s+(?:is|has|wears)\s+([^,;.()]{{2,60}})", prompt)
+            if name.lower() not in characters and name.lower() not in NOT_NAMES:
+                characters[name.lower()] = Character(id=_slug(name), name=name, species=kind,
+                                                     description=", ".join(p for p in (kind, own[1] if own else "") if p))
+    me = re.search(r"\b(?:me|myself)\s*\(([^)]{3,120})\)", prompt)
+    if me and not characters:  # "show me (woman, curly black hair)"
+        noun = re.search(rf"\b({PERSON_NOUNS})\b", me[1], re.I)
+        who = noun[1].lower() if noun else "person"
+        characters[who] = Character(id=_slug(who), name=who, species=who, description=me[1].strip())
     owned = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?(?:[\w-]+\s+)?((?i:{PERSON_NOUNS}|character|oc|"
                         r"mascot|son|daughter|baby|puppy|kitten|hero|heroine|protagonist))\s+([A-Z][\w'-]*[\w](?:\s+\d+)?)",
                         prompt)
@@ -131,14 +148,21 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         named_as = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s){{0,3}}?[\w-]+)\s+(?:named|called)\s+"
                              rf"{re.escape(character.name)}\b", prompt)
         parts = [p for p in (named_as[1] if named_as else None, look) if p]
+        kind = character.species
+        if kind and not any(re.search(rf"\b{re.escape(kind)}", p, re.I) for p in parts):
+            parts.insert(0, kind)  # "my corgi Waffles (tan and white)": the look says corgi too
         description = ", ".join(dict.fromkeys(parts))
         out.append(character.model_copy(update={"description": character.description or description}))
     if not out and several:  # an unnamed lead across shots: "a knight in silver armor finds …"
+        appositive = re.search(rf"\bthe\s+((?:[\w-]+\s){{0,2}}?(?:{PERSON_NOUNS})),\s+((?:a|an)\s+[^,;:.!?()]{{3,100}}),", prompt, re.I)
+        if appositive:  # "the owner, an old man in a green cardigan, flips …"
+            noun = appositive[1].lower().split()[-1]
+            return [Character(id=_slug(noun), name=noun, species=noun, description=appositive[2].strip())]
         lead = re.search(rf"\b(?:a|an|the)\s+((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
                          rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)"
                          rf"(\s*\([^)]{{3,120}}\)|\s+(?:in|with|wearing)\s+(?:(?!{_VERB_STOP})[^,;:.!?\s]+\s*){{1,8}}?"
                          rf"(?:{_LOOK_END}|{_WORN_END}))?", prompt, re.I)
-        recurs = lead and (lead[3] or PRONOUN.search(prompt[lead.end():])
+        recurs = lead and (lead_anyway or lead[3] or PRONOUN.search(prompt[lead.end():])
                            or len(re.findall(rf"\b{lead[2]}\b", prompt, re.I)) > 1)
         if lead and recurs:
             noun = lead[2].lower()

@@ -38,7 +38,7 @@ _REQUEST_VERBS = re.compile(
     r"^(?:(?:can|could|would) (?:you|u) (?:please )?(?:do|make|draw|create|show|give me|generate)|please|just|"
     r"make(?: me)?|draw|paint|show(?: me)?|generate|create|give me|i need|i want|need|render|design)\b[\s:,]*", re.I)
 _COUNT_LEAD = re.compile(
-    r"^(?:(?:a|an|the|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)[\s-]+)?"
+    r"^(?:(?:a|an|the|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)[\s-]+){0,2}"
     r"(?:(?:different|separate|more|new|coherent|consistent|product|comic|storyboard|panel|part|"
     r"page|picture|[a-z]+(?:-[a-z]+)?)\s+){0,2}?(?:comics?|comic strips?|strips?|storyboards?|stor(?:y|ies)|images?|pictures?|pics|photos?|panels?|shots?|frames?|slides?|"
     r"versions?|variations?|views?|takes?|ideas?|concepts?|directions?|drawings?|illustrations?|"
@@ -146,14 +146,22 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     if len(story.beats) > wanted:
         dropped = "; ".join(b.text or b.label or "" for b in story.beats[wanted:])
         notes.append(f"{len(story.beats) - wanted} beat(s) beyond {wanted} images dropped: {dropped}")
-    characters = story_characters(request_prompt, constraints.characters, several=wanted > 1)
+    characters = story_characters(request_prompt, constraints.characters, several=wanted > 1,
+                                  lead_anyway=story.shape in SUBJECT_SHAPES or not story.beats)
+    if not characters and filled == "arc":  # "a comic about a cloud that wants to be a sheep": the cloud
+        lead = re.search(r"\b(?:a|an|the)\s+((?:[\w-]+\s){0,2}?)([\w-]+)\b", subject_of(story.shared))
+        heads = scene_nouns(lead[0]) if lead else []
+        if heads:
+            noun = heads[-1]
+            characters = [Character(id=re.sub(r"[^a-z0-9]+", "-", noun), name=noun, species=noun,
+                                    description=f"{lead[1]}{noun}".strip())]
     speaker_of = {c.name: c.id for c in characters}
     main = characters[0].id if characters else None
     shared = story.shared
     shared_texts = _texts_for(shared, speaker_of, main)
     _, shared_unquoted = extract_texts(shared)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
-    shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in species]
+    shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in species]
     # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
     if story.shape in SUBJECT_SHAPES or filled:  # the subject every shot shows ("four seasons of a cabin")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import time
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -21,6 +23,8 @@ from tools.search import (
     Note,
     SearchClient,
     clean_text,
+    client_names,
+    get_client,
     quote_for_prompt,
     register_client,
     safe_url,
@@ -139,10 +143,54 @@ def test_timeout_is_hard() -> None:
 
 
 def test_exception_fails_in_one_line() -> None:
-    ScriptedClient.error = RuntimeError("DNS error:\nno records found")
+    ScriptedClient.error = RuntimeError("HTTP 502:\nbad gateway")
     result = search(["q"], ScriptedClient(), timeout_s=2)
     assert result.status == "failed" and result.notes == []
-    assert result.reason == "text search for 'q' failed: RuntimeError: DNS error: no records found"
+    assert result.reason == "text search for 'q' failed: RuntimeError: HTTP 502: bad gateway"
+
+
+def _wrapped(inner: BaseException) -> Exception:
+    try:
+        raise inner
+    except BaseException as error:
+        try:
+            raise RuntimeError("engine gave up") from error
+        except RuntimeError as outer:
+            return outer
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        socket.gaierror(-2, "Name or service not known"),
+        OSError(errno.ENETUNREACH, "Network is unreachable"),
+        _wrapped(socket.gaierror(-3, "Temporary failure in name resolution")),
+        # What ddgs says on a machine without a network (as measured here).
+        RuntimeError("DNSError: DNSError('error sending request for url (https://search.example/) > "
+                     "error resolving DNS > DNS error: no records found for Query')"),
+    ],
+)
+def test_no_network_is_offline_not_a_failure(error: Exception) -> None:
+    ScriptedClient.error = error
+    result = search(["q", "r"], ScriptedClient(), timeout_s=2)
+    assert result.status == "offline" and result.reason.startswith("no network: text search for 'q'")
+    assert "\n" not in result.reason and len(ScriptedClient.calls) == 1
+
+
+def test_an_installed_plugin_client_is_found_by_name(tmp_path, monkeypatch) -> None:
+    """A package's ``limner.search_clients`` entry point is a client, as a built-in is."""
+    (tmp_path / "plugin_search.py").write_text(
+        "class Client:\n"
+        "    def text(self, query, max_results):\n        return [{'title': 'T', 'href': 'https://example.org/p', 'body': query}]\n"
+        "    def images(self, query, max_results):\n        return []\n")
+    info = tmp_path / "plugin_search-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plugin-search\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[limner.search_clients]\nplugged = plugin_search:Client\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "plugged" in client_names()
+    result = search(["hello"], get_client("plugged"), timeout_s=2)
+    assert [n.snippet for n in result.notes] == ["hello"]
 
 
 def test_quote_for_prompt_keeps_web_text_quoted() -> None:
@@ -184,11 +232,11 @@ def test_node_success_then_replan_keeps_constraints(search_settings) -> None:
 def test_node_failure_and_timeout_are_one_log_line(search_settings) -> None:
     request, plan = _needs_facts_plan(search_settings)
     runtime = SimpleNamespace(context=search_settings)
-    ScriptedClient.error = ConnectionError("offline")
+    ScriptedClient.error = ConnectionError("connection reset by peer")
     update = search_node(State(request=request, plan=plan), runtime)
     assert update["search"].status == "failed"
     assert update["log"] == [
-        "search failed: text search for 'Eiffel tower' failed: ConnectionError: offline; "
+        "search failed: text search for 'Eiffel tower' failed: ConnectionError: connection reset by peer; "
         "the plan is used without looked-up facts"
     ]
     ScriptedClient.error, ScriptedClient.delay = None, 3.0
@@ -196,6 +244,17 @@ def test_node_failure_and_timeout_are_one_log_line(search_settings) -> None:
     update = search_node(State(request=request, plan=plan), runtime)
     assert update["search"].status == "timeout" and time.monotonic() - started < 1.5
     assert len(update["log"]) == 1 and update["log"][0].startswith("search timeout: no answer within 0.5 s")
+
+
+def test_node_offline_says_skipped_and_why(search_settings) -> None:
+    request, plan = _needs_facts_plan(search_settings)
+    ScriptedClient.error = socket.gaierror(-3, "Temporary failure in name resolution")
+    update = search_node(State(request=request, plan=plan), SimpleNamespace(context=search_settings))
+    assert update["search"].status == "skipped" and update["search"].queries == ["Eiffel tower"]
+    assert update["log"] == [
+        "search skipped: no network: text search for 'Eiffel tower' could not reach the engine "
+        "(gaierror: [Errno -3] Temporary failure in name resolution); the plan is used without looked-up facts"
+    ]
 
 
 def test_node_without_queries_or_with_unknown_client_says_why(search_settings) -> None:
@@ -244,7 +303,7 @@ def test_graph_routes_plan_search_plan_generate(search_settings, monkeypatch) ->
 
 
 def test_graph_goes_on_when_search_fails(search_settings, monkeypatch) -> None:
-    order, report, _ = _run_with_facts(search_settings, monkeypatch, error=ConnectionError("offline"))
+    order, report, _ = _run_with_facts(search_settings, monkeypatch, error=ConnectionError("connection reset"))
     assert order[:5] == ["screen", "plan", "search", "plan", "generate"] and order[-1] == "finalize"
     assert report["search"]["status"] == "failed" and report["search"]["notes"] == []
     assert sum(line.startswith("search failed") for line in report["log"]) == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from PIL import Image
 
-from tools.critics import color, ocr
+from tools.critics import color, no_text, ocr
+from tools.critics.workers import map_ordered
 from tools.scene import CheckResult, Critique, RepairAction, Shot
 
 
@@ -62,6 +64,14 @@ def clip_checks(
     return results
 
 
+def text_checks(image: Image.Image, shot: Shot, ocr_engine: str | ocr.OcrEngine = "rapidocr") -> list[CheckResult]:
+    """The OCR checks a shot needs, and only those: its planned texts, else — when its
+    negatives forbid text — that none is there; a shot with neither is not read at all."""
+    if not shot.texts and no_text.forbids_text(shot.negatives):
+        return no_text.check_no_text(image, shot.objects, engine=ocr_engine)
+    return ocr.check_texts(image, shot.texts, engine=ocr_engine)
+
+
 def critique_image(
     image: Image.Image,
     shot: Shot,
@@ -74,13 +84,58 @@ def critique_image(
     ``extra_checks`` are verdicts computed over the whole batch (:func:`clip_checks`);
     a failed one is repaired by regenerating the shot with a new seed.
     """
-    text_checks = ocr.check_texts(image, shot.texts, engine=ocr_engine)
+    texts = text_checks(image, shot, ocr_engine)
     color_checks = color.check_colors(image, shot.objects)
     extra = list(extra_checks or [])
-    repairs: list[RepairAction] = ocr.suggest_repairs(text_checks, shot.texts, image_size=image.size)
+    repairs: list[RepairAction] = ocr.suggest_repairs(texts, shot.texts, image_size=image.size)
+    repairs += no_text.suggest_repairs(texts)
     repairs += color.suggest_repairs(color_checks)
     repairs += [RepairAction(kind="regenerate", check=c.name) for c in extra if c.status == "fail"][:1]
-    return Critique(shot=shot.index, checks=text_checks + color_checks + extra, repairs=repairs)
+    return Critique(shot=shot.index, checks=texts + color_checks + extra, repairs=repairs)
+
+
+def critique_images(
+    images: dict[int, Image.Image],
+    shots: dict[int, Shot],
+    *,
+    ocr_engine: str = "rapidocr",
+    extra_checks: dict[int, list[CheckResult]] | None = None,
+) -> Iterator[tuple[int, Critique]]:
+    """:func:`critique_image` for every image, several at once (see
+    :mod:`tools.critics.workers`); ``(shot index, critique)`` in the order of ``images``, each
+    as soon as it and those before it are done. Each image's verdict is the one it gets alone."""
+    extra = extra_checks or {}
+
+    def judge(index: int) -> tuple[int, Critique]:
+        return index, critique_image(images[index], shots[index], ocr_engine=ocr_engine,
+                                     extra_checks=extra.get(index))
+
+    yield from map_ordered(judge, list(images))
+
+
+def preload(ocr_engine: str | None, clip: ClipSettings | None) -> threading.Thread | None:
+    """Start loading the OCR engine (all its instances) and the configured CLIP in a
+    background thread, so that they are ready when the images are; None when there is
+    nothing to load. Loaded engines stay for the life of the process; a failure to load is
+    remembered and reported by the checks themselves, as without a preload."""
+    if ocr_engine is None and (clip is None or not clip.enabled):
+        return None
+
+    def load() -> None:
+        try:
+            if ocr_engine is not None:
+                engine = ocr.get_engine(ocr_engine)
+                warm = getattr(engine, "warm", None)
+                if callable(warm):
+                    warm()
+            if clip is not None and clip.enabled:
+                configured_clip(clip)
+        except Exception:  # noqa: BLE001 - the critique loads (and reports) it again when it runs
+            pass
+
+    thread = threading.Thread(target=load, name="limner-critics-preload")
+    thread.start()
+    return thread
 
 
 def missing_image_critique(shot: int, error: str) -> Critique:

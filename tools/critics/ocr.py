@@ -1,11 +1,13 @@
-"""The ``ocr`` critic: is every planned text in the image, spelled exactly?
+"""The ``ocr`` critic: is every planned text in the image, spelled exactly, where planned?
 
-The image is read once; the fragments the engine returns are assembled into lines by
-geometry (engines split, duplicate and misorder fragments), and each planned text is
-compared with the reading after normalisation (NFKC, case-folding, no whitespace), so a
-check fails on spelling, never on an engine's spacing or full-width punctuation. A
-failure carries the character error rate, what was read and where, and
-:func:`suggest_repairs` turns it into a re-typeset action.
+Each planned text is looked for where it was planned first (its box, read at the region's
+own pixels), and in the whole image only when the region does not hold it. The fragments
+the engine returns are assembled into lines by geometry (engines split, duplicate and
+misorder fragments), and each planned text is compared with the reading after
+normalisation (NFKC, case-folding, no whitespace), so a check fails on spelling, never on
+an engine's spacing or full-width punctuation. A failure carries the character error rate,
+what was read and where (also for a text spelled right but drawn outside its planned box),
+and :func:`suggest_repairs` turns it into a re-typeset action.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tools.critics.ocr_engines import (
     get_engine,
 )
 from tools.critics.ocr_lines import Line, assemble, group_lines, merge_fragments, normalise, union_box
+from tools.critics.ocr_regions import placed, placement_window, read_windows, shifted, within
 from tools.scene import CheckResult, RepairAction, TextElement
 
 __all__ = [
@@ -178,16 +181,51 @@ def _result(element: TextElement, match: TextMatch, size: tuple[int, int]) -> Ch
     )
 
 
+def _misplaced(element: TextElement, match: TextMatch, size: tuple[int, int]) -> CheckResult:
+    """Spelled right, but read outside the planned box: a failure that says where it was read."""
+    planned = _planned_pixels(element, size)
+    return CheckResult(
+        name=CHECK_NAME, status="fail", score=0.0, expected=element.text, found=match.found, box=match.box,
+        reason=f"read {_short(match.found or '')!r} at {match.box}, outside its planned box {planned}",
+    )
+
+
+def _judge_in_whole_image(
+    element: TextElement, readings: Sequence[Reading], lines: Sequence[Line], size: tuple[int, int]
+) -> CheckResult:
+    """The verdict on one planned text from the reading of the whole image."""
+    match = match_text(element.text, lines)
+    if not match.exact or placed(match.box, element, size):
+        return _result(element, match, size)
+    # Read exactly, but first elsewhere: a second copy may still sit where it was planned.
+    window = placement_window(element, size)
+    if window is not None:
+        inner = match_text(element.text, assemble(within(readings, window)))
+        if inner.exact:
+            return _result(element, inner, size)
+    return _misplaced(element, match, size)
+
+
 def check_texts(
     image: Image.Image, texts: Sequence[TextElement], engine: str | OcrEngine = DEFAULT_ENGINE
 ) -> list[CheckResult]:
-    """One ``ocr`` check per planned text: pass only when it is read exactly.
+    """One ``ocr`` check per planned text: pass only when it is read exactly, where planned.
 
-    ``engine`` is a registered name (see :func:`engine_names`) or an engine object. The
-    image is read once for all texts. Without planned texts the result is a single
-    skipped check; when the engine cannot load or fails, every text is skipped with the
-    reason (a critic never invents a score). An unknown engine name raises
-    :class:`UnknownOcrEngineError`, because that is a configuration mistake to fix.
+    ``engine`` is a registered name (see :func:`engine_names`) or an engine object.
+
+    1. Planned regions first: a text with a planned box is looked for in its read window
+       (:mod:`tools.critics.ocr_regions`), read at the region's own pixels; texts whose
+       windows touch are read together. Read there exactly, it passes.
+    2. What the regions did not hold, and every text without a planned box, is looked for
+       in the whole image, read once for all of them. Read exactly inside its placement
+       window (or anywhere, when unplanned), it passes; read exactly elsewhere, it fails as
+       misplaced, with the box where it was read; otherwise it fails with what was read.
+
+    So a failure is always judged on the whole image, as a check that reads only the whole
+    image would judge it. Without planned texts the result is a single skipped check; when
+    the engine cannot load or fails, every text is skipped with the reason (a critic never
+    invents a score). An unknown engine name raises :class:`UnknownOcrEngineError`,
+    because that is a configuration mistake to fix.
     """
     if not texts:
         return [CheckResult(name=CHECK_NAME, status="skipped", reason="no text planned")]
@@ -198,26 +236,37 @@ def check_texts(
             for t in texts
         ]
 
-    # 1. Read the image once.
     label = engine if isinstance(engine, str) else engine.name
-    try:
-        reader = get_engine(engine) if isinstance(engine, str) else engine
-        readings = reader.read(image)
-    except OcrError as exc:
-        return skipped(f"ocr engine {label!r} could not run: {exc}")
-    # 2. Assemble fragments into lines in reading order.
-    lines = assemble(readings)
-    # 3. Compare every planned text with the same reading.
-    results = []
-    for element in texts:
-        if not normalise(element.text):
-            results.append(CheckResult(
+    results: dict[int, CheckResult] = {}
+    visible = []
+    for index, element in enumerate(texts):
+        if normalise(element.text):
+            visible.append(index)
+        else:
+            results[index] = CheckResult(
                 name=CHECK_NAME, status="skipped", expected=element.text,
                 reason="planned text has no visible characters",
-            ))
-            continue
-        results.append(_result(element, match_text(element.text, lines), image.size))
-    return results
+            )
+    try:
+        reader = get_engine(engine) if isinstance(engine, str) else engine
+        # 1. The planned regions, each read at its own pixels.
+        for window in read_windows(texts, image.size, only=visible):
+            readings = shifted(reader.read(image.crop(window.box)), window.box[:2])
+            lines = assemble(readings)
+            for index in window.texts:
+                match = match_text(texts[index].text, lines)
+                if match.exact and placed(match.box, texts[index], image.size):
+                    results[index] = _result(texts[index], match, image.size)
+        # 2. The whole image, read once, for what the regions did not hold.
+        rest = [index for index in visible if index not in results]
+        if rest:
+            readings = reader.read(image)
+            lines = assemble(readings)
+            for index in rest:
+                results[index] = _judge_in_whole_image(texts[index], readings, lines, image.size)
+    except OcrError as exc:
+        return skipped(f"ocr engine {label!r} could not run: {exc}")
+    return [results[index] for index in range(len(texts))]
 
 
 def suggest_repairs(
