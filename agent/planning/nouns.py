@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from agent.planning.objects import singular
+from agent.planning.objects import drawable, singular
 from agent.planning.vocab import COLOURS, COMMON_VERBS, IMAGE_NOUNS, NUMBER_WORDS, STOP
 
 _TOKEN = re.compile(r"[a-z][a-z'-]*|\d+|[^\sa-z\d]")
@@ -48,7 +48,9 @@ NOT_THINGS = set(
     "problem idea feeling happiness joy fear surprise life world journey adventure trip day-in-the-life "
     "moment attempt try progress process result results detail details background foreground center centre "
     "left right corner edge distance midst half whole full focus quality size shape version product brand "
-    "text word words letter letters caption title headline font quote message name names".split()
+    "text word words letter letters caption title headline font quote message name names "
+    "everywhere alone asleep awake afterward afterwards late early done made lit nite bright together inside outside "
+    "upstairs downstairs home order design designs layout mood version hurricane makeover turnaround".split()
 )
 _ADJECTIVE_END = re.compile(r"(?:ly|ous|ful|ish|ive|able|ible|less|ical|ic)$")
 _ADJECTIVES_Y = set(
@@ -119,16 +121,24 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
         runs.append(run)
     found: list[str] = []
     for chunk in runs:
-        head = chunk[-1]
         if len(chunk) >= 2 and singular(" ".join(chunk[-2:])) in _COMPOUNDS:
-            head = " ".join(chunk[-2:])
-        name = singular(head)
-        if (len(name) < 3 or name in NOT_THINGS or head in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
-                or _adjective(head) or name in COLOURS or "'" in name
-                or (head.endswith(("ing", "ed")) and head not in _ING_NOUNS)):
+            found.append(singular(" ".join(chunk[-2:])))
             continue
-        found.append(name)
+        heads = [w for w in chunk if _thing(w, exclude)]
+        if not heads:
+            continue
+        # The head is the last thing-word ("my tiny house design" → house); a drawable noun in
+        # front of it is a thing too ("the temple gate" → temple, gate; "a cafe street" → cafe, street).
+        found += [singular(w) for w in heads[:-1] if drawable(singular(w))]
+        found.append(singular(heads[-1]))
     return list(dict.fromkeys(found))
+
+
+def _thing(word: str, exclude: set[str]) -> bool:
+    name = singular(word)
+    return not (len(name) < 3 or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
+                or word in exclude or _adjective(word) or name in COLOURS or "'" in name
+                or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS))
 
 
 _ING_NOUNS = {"building", "painting", "ceiling", "wedding", "ring", "king", "wing", "swing", "string", "spring",

@@ -164,7 +164,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in species]
     # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
-    if story.shape in SUBJECT_SHAPES or filled:  # the subject every shot shows ("four seasons of a cabin")
+    if story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I):
+        # the subject every shot shows ("four seasons of a cabin", "4 pictures of the same cabin: …")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
                            if not any(_same_thing(n, o.name) for o in shared_objects)]
     start_time, start_weather = time_of_day(shared_unquoted), weather(shared_unquoted)
@@ -172,6 +173,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     drafts: list[ShotDraft] = []
     previous: list[str] = []
     time_now, weather_now = start_time, start_weather
+    same_subject = bool(re.search(r"\bsame\b", shared_unquoted, re.I))  # "4 pictures of the same cabin: (1) summer …"
     # "one at night and one in a forest" are variants; "… and another of him meditating" goes on.
     parallel = story.shape in PARALLEL_SHAPES or (story.shape == "pairs" and not any(
         PRONOUN.search(b.text) or re.search(r"\b(?:same|later|then|next|afterwards|again)\b", b.text, re.I)
@@ -192,7 +194,10 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         objects += [SceneObject(name=n) for n in nouns if not any(_same_thing(n, o.name) for o in objects)]
         if not objects and drafts and re.search(r"\bsame\b", unquoted, re.I):  # "the same lighthouse"
             objects = list(drafts[-1].objects)
-        if story.shape in SUBJECT_SHAPES or filled or not story.beats:
+        carried = [o for o in drafts[-1].objects[:1] if not any(_same_thing(o.name, x.name) for x in objects)] \
+            if drafts and _IT.search(unquoted) else []
+        objects = carried + objects  # "next it lifts off": the balloon of the shot before
+        if story.shape in SUBJECT_SHAPES or filled or not story.beats or (not objects and same_subject):
             objects = _merge_objects(shared_objects, objects)
         texts = shared_texts + _texts_for(text, speaker_of, present[0] if present else main)
         drafts.append(ShotDraft(text, beat.view or _view_in(unquoted), beat.label, texts, objects, time_now,
@@ -223,6 +228,9 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
                       "setting": detect_setting(draft.beat.lower()) if own else None,
                       "action": _action(draft.beat)})
     return shots, characters, notes
+
+
+_IT = re.compile(r"\b(?:it|its)\b(?!['’]s|\s+(?:is|was)\s+(?:raining|snowing|night|dark|morning|sunny|foggy|late|early))", re.I)
 
 
 def _same_thing(a: str, b: str) -> bool:

@@ -194,7 +194,9 @@ COMMON_VERBS = set(
     "repair build assemble install connect plug charge power ring knock wave greet welcome hug introduce "
     "thank apologize argue fight share sharing end ends hang perch hover glide soar dive leap bounce hop "
     "skip stumble trip slip tumble gaze glance blink wink nod shake hold cling grip squeeze pat stroke pet "
-    "comfort cuddle snuggle nap doze dream wonder worry panic relax chill rest sunbathe tan".split()
+    "comfort cuddle snuggle nap doze dream wonder worry panic relax chill rest sunbathe tan form drift swoop "
+    "illustrate inflate descend splash restore roast pitch pack smash examine confront flee crash sprint "
+    "oversleep introduce knead meditate stare chug choke beep overtake".split()
 )
 
 # Capitalised words that start sentences, never names: "Then the ship turns" has no character "Then".
