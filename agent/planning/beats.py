@@ -147,9 +147,10 @@ def _trailing_shared(text: str) -> str:
 
 def _list_items(text: str, want: int | None = None) -> list[str]:
     """"a cactus, a chili pepper, and a luchador" → the items (quotes must be masked by caller
-    or absent from separators)."""
-    parts = [p for p in re.split(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|the|at|in|on|one|then|"
-                                 r"[a-z]+ing)\b))\s*", text) if p.strip(" .")]
+    or absent from separators); a comma inside parentheses does not split ("Sam (freckles, a cape)")."""
+    guarded = re.sub(r"\([^()]*\)", lambda m: m[0].replace(",", "\x00"), text)
+    parts = [p.replace("\x00", ",") for p in re.split(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|the|at|in|on|one|then|"
+                                                      r"[a-z]+ing|baby|little|[A-Z])\b))\s*", guarded) if p.strip(" .")]
     if want is not None and len(parts) != want:
         return []
     return parts
@@ -218,7 +219,17 @@ def _views(prompt: str, masked: str) -> Story | None:
             group = [mention]
         if len(group) > len(best):
             best = list(group)
-    if len(best) < 2:
+    if len(best) < 2:  # "front view, back view showing the straps, side view, and a close-up of one buckle"
+        colon = masked.rfind(":")
+        region = masked[colon + 1:] if colon >= 0 else masked
+        items = _list_items(region)
+        if len(items) >= 2 and all(_view_mentions(i.lower()) for i in items):
+            beats, at = [], colon + 1
+            for item in items:
+                begin = masked.find(item, at)
+                beats.append(Beat(prompt[begin:begin + len(item)], view=_view_mentions(item.lower())[0][2]))
+                at = begin + len(item)
+            return Story("views", beats, prompt[: colon + 1] if colon >= 0 else "")
         angles = re.search(rf"\bfrom\s+({_NUM})\s+(?:different\s+)?angles\b|\bturnaround\b", lower)
         if not angles:
             return None

@@ -38,7 +38,7 @@ from agent.planning.rules import extract_objects, extract_texts
 from agent.planning.scene_state import time_of_day as read_time_of_day, weather as read_weather
 from agent.planning.shots import VARIATIONS
 from agent.planning.story import DIRECTIONS
-from agent.planning.vocab import STOP
+from agent.planning.vocab import COLOURS, STOP
 from tools.scene import Character, SceneObject, ScenePlan, Shot, TextElement, TimeOfDay, Weather
 
 # Stock variety of the rule planner: the LLM may replace it (a request's own split may not).
@@ -162,15 +162,17 @@ def _unquoted(text: str, texts: Sequence[TextElement]) -> str:
     return text
 
 
-def _carries(text: str, obj: SceneObject, found: dict[str, SceneObject]) -> bool:
-    """Does ``text`` (``found``: its objects as the extractor reads them) carry ``obj``? One
-    plain thing needs only its noun ("snatches the umbrella"); a count, colour or relation must
-    read back the same."""
-    if obj.count == 1 and not obj.color and not obj.relation:
-        return re.search(rf"(?<![\w-]){re.escape(obj.name)}(?:e?s)?(?![\w-])", text, re.I) is not None
+def _reads_back(found: dict[str, SceneObject], obj: SceneObject) -> bool:
+    """Does the extractor read ``obj`` back from a text (``found``) with its count, colour and relation?"""
     seen = found.get(obj.name)
     return (seen is not None and seen.count == obj.count and (not obj.color or seen.color == obj.color)
             and (not obj.relation or seen.relation == obj.relation))
+
+
+def _names(text: str, obj: SceneObject) -> bool:
+    """Does ``text`` name one plain ``obj`` ("snatches the umbrella", which the extractor skips)?"""
+    plain = obj.count == 1 and not obj.color and not obj.relation
+    return plain and re.search(rf"(?<![\w-]){re.escape(obj.name)}(?:e?s)?(?![\w-])", text, re.I) is not None
 
 
 def _says(text: str, words: str) -> bool:
@@ -178,9 +180,19 @@ def _says(text: str, words: str) -> bool:
 
 
 def _look_words(character: Character) -> set[str]:
-    """The words of a character's look: name, description and colours ("Juno", "yellow", "raincoat")."""
-    said = " ".join([character.name, character.description, *character.colors.values()]).lower()
-    return {w for w in re.findall(r"[a-z][a-z'-]+", said) if len(w) > 2 and w not in STOP}
+    """The words that make a character recognisable: its name and its coloured things ("Juno",
+    "yellow", "raincoat" of "a girl with a yellow raincoat"). Other words of a description
+    ("lost", "old", "with") may be said another way."""
+    words = re.findall(r"[a-z][a-z'-]*", character.description.lower())
+    look = set(re.findall(r"[a-z][a-z'-]*", character.name.lower()))
+    for at, word in enumerate(words):
+        if word in COLOURS:
+            look.add(word)
+            if at + 1 < len(words) and words[at + 1] not in COLOURS:
+                look.add(words[at + 1])
+    for colour in character.colors.values():
+        look.update(re.findall(r"[a-z][a-z'-]*", colour.lower()))
+    return {w for w in look if len(w) > 2 and w not in STOP}
 
 
 def foreign_texts(shot: Shot, plan: ScenePlan) -> list[str]:
@@ -204,15 +216,15 @@ def prompt_keeps_constraints(
         return False
     if not is_stock(shot.variation) and shot.variation not in prompt:
         return False
-    reference = shot.long_prompt or shot.prompt
     # What the rule prompt itself carries is the bar: an object the rules kept only in
     # shot.objects (drawn from there by layout and renderers) is not asked of the rewrite.
+    reference = _unquoted(shot.long_prompt or shot.prompt, shot.texts)
     if shot.objects:
-        reference, prompt_text = _unquoted(reference, shot.texts), _unquoted(prompt, shot.texts)
+        prompt_text = _unquoted(prompt, shot.texts)
         carried = {obj.name: obj for obj in extract_objects(reference)}
         found = {obj.name: obj for obj in extract_objects(prompt_text)}
         for obj in shot.objects:
-            if _carries(reference, obj, carried) and not _carries(prompt_text, obj, found):
+            if _reads_back(carried, obj) and not (_reads_back(found, obj) or _names(prompt_text, obj)):
                 return False
     for character in characters:
         if character.id in shot.characters:

@@ -119,8 +119,8 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         who = noun[1].lower() if noun else "person"
         characters[who] = Character(id=_slug(who), name=who, species=who, description=me[1].strip())
     owned = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?(?:[\w-]+\s+)?((?i:{PERSON_NOUNS}|character|oc|"
-                        r"mascot|son|daughter|baby|puppy|kitten|hero|heroine|protagonist))\s+([A-Z][\w'-]*[\w](?:\s+\d+)?)",
-                        prompt)
+                        r"mascot|son|daughter|baby|puppy|kitten|hero|heroine|protagonist)|[a-z]{3,}(?<!ing))\s+"
+                        r"([A-Z][\w'-]*[\w](?:\s+\d+)?)", prompt)
     for match in owned:
         name = match[2]
         if name.lower() not in characters:

@@ -159,6 +159,9 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     main = characters[0].id if characters else None
     shared = story.shared
     shared_texts = _texts_for(shared, speaker_of, main)
+    dealt = _one_text_each(shared, shared_texts, len(beats))
+    if dealt:  # "a sticky note showing the day: 'MON', 'TUE', 'WED', 'THU', 'FRI'": one per shot
+        shared_texts = []
     _, shared_unquoted = extract_texts(shared)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
     shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in species]
@@ -199,7 +202,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         objects = carried + objects  # "next it lifts off": the balloon of the shot before
         if story.shape in SUBJECT_SHAPES or filled or not story.beats or (not objects and same_subject):
             objects = _merge_objects(shared_objects, objects)
-        texts = shared_texts + _texts_for(text, speaker_of, present[0] if present else main)
+        texts = shared_texts + (dealt[index:index + 1] if dealt else []) + \
+            _texts_for(text, speaker_of, present[0] if present else main)
         drafts.append(ShotDraft(text, beat.view or _view_in(unquoted), beat.label, texts, objects, time_now,
                                 weather_now, present))
     if not story.beats and len(drafts) > 1:
@@ -231,6 +235,15 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
 
 
 _IT = re.compile(r"\b(?:it|its)\b(?!['’]s|\s+(?:is|was)\s+(?:raining|snowing|night|dark|morning|sunny|foggy|late|early))", re.I)
+
+
+def _one_text_each(shared: str, texts: list[TextElement], shots: int) -> list[TextElement]:
+    """The shared part's quoted texts when they are a list with one text per shot, else []."""
+    if shots < 2 or len(texts) != shots:
+        return []
+    quoted = [re.escape(t.text) for t in texts]
+    listed = r"\s*(?:,|/|;|\band\b|\bthen\b)?\s*".join(rf"[\"'“‘]\s*{q}\s*[\"'”’]" for q in quoted)
+    return list(texts) if re.search(listed, shared) else []
 
 
 def _same_thing(a: str, b: str) -> bool:
