@@ -83,8 +83,18 @@ def _verb(word: str) -> bool:
     return any(s in COMMON_VERBS for s in stems)
 
 
+_ADJECTIVES_PLAIN = set(
+    "calm safe clear quiet dark cold warm hot wet dry full big small tall short long old new young little tiny huge "
+    "giant wide narrow deep high low bright dim soft hard loud sweet sour fresh ripe raw golden wooden gentle "
+    "violent heavy light thick thin fat slim round square flat smooth rough sharp dull clean neat proud brave shy "
+    "sad glad mad kind cruel rich poor strong weak fast slow quick late early last next same other whole lone "
+    "lost broken open closed empty ready alive dead free busy favorite favourite vintage retro modern classic "
+    "cute cozy cosy fancy plain simple busy main final".split()
+)
+
+
 def _adjective(word: str) -> bool:
-    if word in COLOURS or word in _ADJECTIVES_Y:
+    if word in COLOURS or word in _ADJECTIVES_Y or word in _ADJECTIVES_PLAIN:
         return True
     return word not in _NOUN_EXCEPTIONS and len(word) > 4 and bool(_ADJECTIVE_END.search(word))
 
