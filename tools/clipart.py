@@ -64,6 +64,7 @@ SYNONYMS: dict[str, str] = {
     "stone": "rock", "drum": "drum with drumsticks", "bottle": "bottle with popping cork",
     "human": "adult", "kid": "child", "wizard": "mage", "witch": "mage", "fairy": "fairy",
     "chef": "cook", "planet": "ringed planet", "mountains": "snow capped mountain",
+    "campfire": "fire", "bonfire": "fire", "backpack": "school satchel", "rucksack": "school satchel",
 }
 
 _IRREGULAR = {"mice": "mouse", "geese": "goose", "children": "child", "people": "person",

@@ -417,6 +417,21 @@ def addressed_clauses(prompt: str, masked: str) -> tuple[dict[int, list[str]], s
     return targeted, prompt, masked
 
 
+def _first_story(prompt: str, masked: str, count: int | None) -> Story | None:
+    """The first shape that finds two or more beats, or None."""
+    readers = [
+        lambda p, m: _numbered(p, m), lambda p, m: _before_after(p, m), lambda p, m: _sequence(p, m),
+        lambda p, m: _views(p, m), lambda p, m: _enumeration(p, m), lambda p, m: _pairs(p, m),
+        lambda p, m: _sentence_beats(p, m, count), lambda p, m: _clauses(p, m, count), lambda p, m: _times(p, m),
+        lambda p, m: _counted(p, m, count),
+    ]
+    for reader in readers:
+        story = reader(prompt, masked)
+        if story is not None and len(story.beats) >= 2:
+            return story
+    return None
+
+
 def read_story(prompt: str, masked: str, count: int | None) -> Story:
     """The beats of ``prompt`` (``masked``: the same text with quoted spans blanked)."""
     numbered = _numbered(prompt, masked)  # "slide 2 shows …" in a numbered list is a beat, not an aside
@@ -426,17 +441,17 @@ def read_story(prompt: str, masked: str, count: int | None) -> Story:
         numbered.shared = _clean(numbered.shared)
         return numbered
     targeted, prompt_rest, masked_rest = addressed_clauses(prompt, masked)
-    readers = [
-        lambda p, m: _numbered(p, m), lambda p, m: _before_after(p, m), lambda p, m: _sequence(p, m),
-        lambda p, m: _views(p, m), lambda p, m: _enumeration(p, m), lambda p, m: _pairs(p, m),
-        lambda p, m: _sentence_beats(p, m, count), lambda p, m: _clauses(p, m, count), lambda p, m: _times(p, m), lambda p, m: _counted(p, m, count),
-    ]
-    for reader in readers:
-        story = reader(prompt_rest, masked_rest)
-        if story is not None and len(story.beats) >= 2:
-            story.targeted = targeted
-            for beat in story.beats:
-                beat.text = _clean(beat.text)
-            story.shared = _clean(story.shared)
-            return story
+    story = _first_story(prompt_rest, masked_rest, count)
+    if story is None and count and count > 2 and -1 in targeted:
+        # "He hides …, he waits …, the mailman arrives, …, and in the final panel he's asleep":
+        # the listed beats, then the last panel's own clause as the last beat.
+        story = _first_story(prompt_rest, masked_rest, count - 1)
+        if story is not None and len(story.beats) == count - 1:
+            story.beats.append(Beat(" ".join(targeted.pop(-1))))
+    if story is not None:
+        story.targeted = targeted
+        for beat in story.beats:
+            beat.text = _clean(beat.text)
+        story.shared = _clean(story.shared)
+        return story
     return Story("single", [], _clean(prompt_rest), targeted)

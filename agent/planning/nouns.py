@@ -48,7 +48,7 @@ NOT_THINGS = set(
     "problem idea feeling happiness joy fear surprise life world journey adventure trip day-in-the-life "
     "moment attempt try progress process result results detail details background foreground center centre "
     "left right corner edge distance midst half whole full focus quality size shape version product brand "
-    "text word words letter letters caption title headline font quote message name names "
+    "text word words caption title headline font quote message name names "
     "everywhere alone asleep awake afterward afterwards late early done made lit nite bright together inside outside "
     "upstairs downstairs home order design designs layout mood version hurricane makeover turnaround".split()
 )

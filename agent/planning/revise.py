@@ -175,6 +175,8 @@ def _targets(part: _Part, shots: list[Shot]) -> tuple[list[int] | None, _Part]:
                 named.append(_beat_shot(match[1], shots))
             elif pattern is _FIRST_LAST:
                 many = NUMBER_WORDS.get(match[2]) or int(match[2])
+                if many > count:
+                    raise _NotApplied(f"the batch has only {count} shots")
                 named += list(range(many)) if match[1] == "first" else list(range(count - many, count))
             elif pattern is _NUMBERED:
                 numbers = [match[1], *re.findall(r"\d", match[2])]

@@ -62,7 +62,7 @@ def subject_of(shared: str) -> str:
     mountain cabin" → "the same mountain cabin"."""
     text = shared
     for _ in range(3):
-        text = _COUNT_LEAD.sub("", _REQUEST_VERBS.sub("", text.strip(" ,:;.-"))).strip(" ,:;.-")
+        text = _COUNT_LEAD.sub("", _REQUEST_VERBS.sub("", text.strip(" ,:;.-?!"))).strip(" ,:;.-?!")
     return text
 
 
@@ -164,9 +164,9 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         shared_texts = []
     _, shared_unquoted = extract_texts(shared)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
-    shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in species]
     # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
+    shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in exclude]
     if story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I):
         # the subject every shot shows ("four seasons of a cabin", "4 pictures of the same cabin: …")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
@@ -202,6 +202,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         objects = carried + objects  # "next it lifts off": the balloon of the shot before
         if story.shape in SUBJECT_SHAPES or filled or not story.beats or (not objects and same_subject):
             objects = _merge_objects(shared_objects, objects)
+        if filled == "arc" and index == 0 and characters and len(beats) > 2:
+            objects = []  # an invented arc opens on its lead alone: the props arrive with the story
         texts = shared_texts + (dealt[index:index + 1] if dealt else []) + \
             _texts_for(text, speaker_of, present[0] if present else main)
         drafts.append(ShotDraft(text, beat.view or _view_in(unquoted), beat.label, texts, objects, time_now,

@@ -14,7 +14,7 @@ from agent.planning.merge import LlmPlan, LlmShot, merge, open_shots, plan_schem
 from agent.planning.planner import make_plan
 from agent.planning.rules import extract
 from agent.request import build_request
-from tools.scene import Character, ScenePlan, Shot
+from tools.scene import Character, SceneObject, ScenePlan, Shot
 from tools.search import Note
 from fakes import ScriptedChatModel
 
@@ -188,12 +188,12 @@ EXPLICIT = ('A four-panel comic: a girl loses her red umbrella at the bus stop; 
 INVENTED = [
     LlmShot(beat="a girl waits at a bus stop holding her red umbrella", action="waits with umbrella",
             time_of_day="morning", weather="clear",
-            prompt="a girl waits at a sunny bus stop holding a red umbrella, comic panel", camera="wide shot"),
+            prompt="a girl waits at a bus stop holding her red umbrella, sunny street, comic panel", camera="wide shot"),
     LlmShot(beat="a gust of wind snatches the umbrella away", time_of_day="afternoon", weather="wind",
-            prompt="a gust of wind snatches the umbrella out of her hands, comic panel"),
+            prompt="a gust of wind snatches the umbrella away, her hands reaching after it"),
     LlmShot(beat="she searches the rainy streets for the umbrella", weather="rain"),  # no time: runs on
     LlmShot(beat="a stranger hands the umbrella back at dusk", time_of_day="dusk", weather="rain",
-            prompt="a stranger hands the umbrella back to the girl at dusk in the rain"),
+            prompt="a stranger hands the umbrella back at dusk, rain on the pavement"),
 ]
 STORY_FIELDS = ("beat", "action", "time_of_day", "weather", "view", "characters", "texts", "objects")
 
@@ -222,11 +222,9 @@ def test_llm_writes_the_beats_of_a_vague_story() -> None:
     assert [s.action for s in plan.shots] == ["waits with umbrella", *[s.beat for s in INVENTED[1:]]]
     assert [s.time_of_day for s in plan.shots] == ["morning", "afternoon", "afternoon", "dusk"]
     assert [s.weather for s in plan.shots] == ["clear", "wind", "rain", "rain"]
-    # The rewrites (which keep the umbrella) are taken; shot 3 had none, so its rule prompt
-    # carries the new beat in place of the stock one.
-    assert [s.prompt for s in plan.shots][:2] == [INVENTED[0].prompt, INVENTED[1].prompt]
-    assert plan.shots[3].prompt == INVENTED[3].prompt
-    assert plan.shots[2].prompt.startswith(INVENTED[2].beat) and rule.shots[2].beat not in plan.shots[2].prompt
+    # Each prompt draws the new moment: the model's rewrite, or the rule prompt with the beat
+    # in it where a rewrite lost something the rule prompt carried (test below).
+    assert all(s.prompt.startswith(beat.beat) for s, beat in zip(plan.shots, INVENTED))
     assert all(s.long_prompt is None for s in plan.shots)
     for shot, rule_shot in zip(plan.shots, rule.shots):
         assert (shot.objects, shot.texts, shot.characters, shot.view) == (
@@ -236,6 +234,28 @@ def test_llm_writes_the_beats_of_a_vague_story() -> None:
     system = model.calls[0][0][1]
     assert system.count('"beat_is": "open"') == 4 and '"beat_is": "fixed"' not in system
     assert "one of: dawn, morning, noon, afternoon, dusk, night" in system
+
+
+def test_a_new_beats_prompt_keeps_what_the_rule_prompt_carried() -> None:
+    def arc(index: int, step: str) -> Shot:
+        return Shot(index=index, prompt=f"{step}: a lost umbrella, comic style", beat=f"{step}: a lost umbrella",
+                    variation="arc", objects=[SceneObject(name="umbrella")])
+
+    rule = ScenePlan(request=UMBRELLA, style="comic", shots=[arc(0, "the beginning"), arc(1, "a problem appears"),
+                                                             arc(2, "things get worse")])
+    part = LlmPlan(shots=[
+        LlmShot(beat="the wind snatches the umbrella", prompt="a gust of wind at a bus stop"),  # umbrella lost
+        LlmShot(beat="she looks everywhere"),
+        LlmShot(beat="a dog sniffs along the kerb", prompt="a dog sniffs along the kerb for the umbrella, low angle"),
+    ])
+    plan = merge(rule, part)
+    # The rewrite without the umbrella is refused: the beat takes the stock beat's place.
+    assert plan.shots[0].prompt == "the wind snatches the umbrella, comic style"
+    # A beat without the umbrella leads the rule prompt instead of replacing its words.
+    assert plan.shots[1].prompt == "she looks everywhere, a problem appears: a lost umbrella, comic style"
+    # One plain umbrella only has to be named ("for the umbrella": no count the extractor reads).
+    assert plan.shots[2].prompt == "a dog sniffs along the kerb for the umbrella, low angle"
+    assert any("kept the rule prompt of 1 shot(s)" in note for note in plan.notes)
 
 
 def test_request_beats_and_texts_survive_an_llm_that_reorders_and_moves_the_text() -> None:
@@ -274,10 +294,9 @@ def test_an_invented_beat_may_not_quote_another_shots_text() -> None:
     plan = merge(rule, part)
     assert plan.shots[0].beat == rule.shots[0].beat and plan.shots[0].prompt == rule.shots[0].prompt
     assert [s.beat for s in plan.shots[1:3]] == ["the wind takes the umbrella", "she looks everywhere"]
-    # Without a prompt of its own, a new beat takes the stock beat's place in the rule prompt,
-    # or leads it where the swap would lose the umbrella the stock words named.
-    assert plan.shots[1].prompt == rule.shots[1].prompt.replace(rule.shots[1].beat, "the wind takes the umbrella")
-    assert plan.shots[2].prompt == f"she looks everywhere, {rule.shots[2].prompt}"
+    # Shot 2's rewrite quoted the last panel's text: refused, its prompt is drawn from the beat.
+    assert plan.shots[1].prompt.startswith("the wind takes the umbrella")
+    assert "Found it!" not in " ".join(s.prompt for s in plan.shots[:3]) and "Found it!" in plan.shots[3].prompt
     assert plan.shots[3].beat == rule.shots[3].beat  # addressed by the request: fixed
     assert [[t.text for t in s.texts] for s in plan.shots] == [[t.text for t in s.texts] for s in rule.shots]
     assert any("kept the stock beat of 1 shot(s)" in note for note in plan.notes)
