@@ -219,17 +219,18 @@ def _views(prompt: str, masked: str) -> Story | None:
             group = [mention]
         if len(group) > len(best):
             best = list(group)
-    if len(best) < 2:  # "front view, back view showing the straps, side view, and a close-up of one buckle"
-        colon = masked.rfind(":")
-        region = masked[colon + 1:] if colon >= 0 else masked
-        items = _list_items(region)
-        if len(items) >= 2 and all(_view_mentions(i.lower()) for i in items):
-            beats, at = [], colon + 1
-            for item in items:
-                begin = masked.find(item, at)
-                beats.append(Beat(prompt[begin:begin + len(item)], view=_view_mentions(item.lower())[0][2]))
-                at = begin + len(item)
-            return Story("views", beats, prompt[: colon + 1] if colon >= 0 else "")
+    # "front view, back view showing the straps, side view, and a close-up of one buckle"
+    colon = masked.rfind(":")
+    region = masked[colon + 1:] if colon >= 0 else masked
+    items = _list_items(region)
+    if len(items) > max(len(best), 1) and all(_view_mentions(i.lower()) for i in items):
+        beats, at = [], colon + 1
+        for item in items:
+            begin = masked.find(item, at)
+            beats.append(Beat(prompt[begin:begin + len(item)], view=_view_mentions(item.lower())[0][2]))
+            at = begin + len(item)
+        return Story("views", beats, prompt[: colon + 1] if colon >= 0 else "")
+    if len(best) < 2:
         angles = re.search(rf"\bfrom\s+({_NUM})\s+(?:different\s+)?angles\b|\bturnaround\b", lower)
         if not angles:
             return None
@@ -281,14 +282,17 @@ def _enumeration(prompt: str, masked: str) -> Story | None:
         match = re.search(pattern, lower)
         if not match:
             continue
-        listed = re.search(r"\(([^)]+)\)", masked[match.end():match.end() + 80])
+        listed = re.match(r"[^()]{0,12}?\(([^)]+)\)", masked[match.end():])  # "the seasons (spring, …)"
         chosen = _list_items(listed[1]) if listed else items
         if len(chosen) < 2:
             continue
-        shared = prompt[: match.start()] + prompt[match.end():]
+        start = match.start()
+        article = re.search(r"\b(?:the|all|each|every)\s+(?:(?:four|five|seven|eight|twelve|three|\d+)\s+)?$", lower[:start])
+        start = article.start() if article else start  # "the four seasons of a maple tree" → "a maple tree"
+        shared = prompt[:start] + prompt[match.end():]
         if listed:
             at = match.end() + listed.start()
-            shared = prompt[: match.start()] + prompt[match.end():at] + prompt[match.end() + listed.end():]
+            shared = prompt[:start] + prompt[match.end():at] + prompt[match.end() + listed.end():]
         return Story("enumeration", [Beat(item, label=item) for item in chosen], shared)
     return None
 

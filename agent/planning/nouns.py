@@ -19,6 +19,8 @@ from agent.planning.vocab import COLOURS, COMMON_VERBS, IMAGE_NOUNS, NUMBER_WORD
 _TOKEN = re.compile(r"[a-z][a-z'-]*|\d+|[^\sa-z\d]")
 _DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "my", "our", "your", "some", "this",
                 "these", "those", "each", "every", "another", "one", "no", "any", "several", "many", "few"}
+_NEGATIONS = {"no", "not", "without", "never", "nothing", "avoid", "avoiding", "excluding", "except", "nor"}
+_ARTICLES_AND = {"a", "an", "the", "and", "with", "but", "plus", "some", "one", "two", "three", ""}
 _BREAK = STOP | {"then", "when", "while", "until", "before", "after", "during", "through", "across", "around",
                  "toward", "towards", "inside", "outside", "between", "among", "along", "past", "up", "down", "off",
                  "out", "away", "back", "again", "also", "too", "now", "finally", "first", "next", "later", "still",
@@ -89,7 +91,7 @@ _ADJECTIVES_PLAIN = set(
     "violent heavy light thick thin fat slim round square flat smooth rough sharp dull clean neat proud brave shy "
     "sad glad mad kind cruel rich poor strong weak fast slow quick late early last next same other whole lone "
     "lost broken open closed empty ready alive dead free busy favorite favourite vintage retro modern classic "
-    "cute cozy cosy fancy plain simple busy main final".split()
+    "cute cozy cosy fancy plain simple busy main final extreme single double triple".split()
 )
 
 
@@ -110,24 +112,30 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
     words = _TOKEN.findall(text.lower())
     runs: list[list[str]] = []
     run: list[str] = []
-    after_determiner = False
-    for word in words:
+    after_determiner = negated = False
+    for at, word in enumerate(words):
         if not word[0].isalpha() or word in _BREAK or word in NUMBER_WORDS or word in exclude:
-            if run:
+            if run and not negated:
                 runs.append(run)
+            if word in _NEGATIONS:  # "no people, cars or dogs": what follows is not drawn
+                negated = True
+            elif negated and run:  # the list goes on over "or" and a bare ", cars"; "and a dog" ends it
+                following = words[at + 1] if at + 1 < len(words) else ""
+                negated = word in ("or", "nor") or (word == "," and following not in _ARTICLES_AND)
             run = []
             after_determiner = word in _DETERMINERS or word in NUMBER_WORDS or word.isdigit()
             continue
         plural_before = bool(run) and run[-1].endswith("s") and not run[-1].endswith("ss")
         noun_after_article = after_determiner and not plural_before and (not run or not word.endswith(("s", "ed", "ing")))
         if _verb(word) and not noun_after_article:
-            if run:
+            if run and not negated:
                 runs.append(run)
+            negated = False
             run = []
             after_determiner = False
             continue
         run.append(word)
-    if run:
+    if run and not negated:
         runs.append(run)
     found: list[str] = []
     for chunk in runs:
@@ -148,7 +156,8 @@ def _thing(word: str, exclude: set[str]) -> bool:
     name = singular(word)
     return not (len(name) < 3 or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
                 or word in exclude or _adjective(word) or name in COLOURS or "'" in name
-                or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS))
+                or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS
+                    and (_verb(word) or word.endswith(("ing", "ied", "ded", "ted", "red")))))
 
 
 _ING_NOUNS = {"building", "painting", "ceiling", "wedding", "ring", "king", "wing", "swing", "string", "spring",

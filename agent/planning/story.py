@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from agent.planning.beats import VIEW_PATTERNS, Beat, Story, read_story
+from agent.planning.clip_budget import CLIP_TOKENS, cut_to_clip
 from agent.planning.nouns import scene_nouns
 from agent.planning.vocab import COLOURS, STOP
 from agent.planning.rules import Constraints, extract_objects, extract_texts, light_word
@@ -21,7 +22,6 @@ from tools.scene import Character, SceneObject, TextElement
 from tools.scenery import detect_setting
 
 MAX_SHOTS = 8
-CLIP_TOKENS = 77
 # Shapes whose beats modify one shared subject ("front", "at noon", "spring"): every shot
 # carries the subject and its objects. Other shapes' beats are whole moments.
 SUBJECT_SHAPES = {"views", "times", "enumeration", "pairs", "before_after", "list", "single"}
@@ -63,6 +63,7 @@ def subject_of(shared: str) -> str:
     text = shared
     for _ in range(3):
         text = _COUNT_LEAD.sub("", _REQUEST_VERBS.sub("", text.strip(" ,:;.-?!"))).strip(" ,:;.-?!")
+        text = re.sub(r"^(?:of|for|showing|about)\s+", "", text, flags=re.I)
     return text
 
 
@@ -123,14 +124,6 @@ def constraints_text(constraints: Constraints) -> str:
     return " ".join(filter(None, [constraints.style, constraints.setting, constraints.camera]))
 
 
-def _cut(prompt: str, limit: int = CLIP_TOKENS - 2) -> str:
-    """The prompt cut to what CLIP reads (its tokens approximated by words and punctuation)."""
-    tokens = list(re.finditer(r"\w+|[^\w\s]", prompt))
-    if len(tokens) <= limit:
-        return prompt
-    return prompt[: tokens[limit - 1].end()].rstrip(" ,;")
-
-
 def plan_story(request_prompt: str, constraints: Constraints, count: int | None) -> tuple[list[dict], list[Character], list[str]]:
     """Per-shot fields (beat, prompt, view, time, weather, texts, objects, characters) for a
     request, the characters with their look, and notes (dropped beats, cut prompts)."""
@@ -149,12 +142,13 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     characters = story_characters(request_prompt, constraints.characters, several=wanted > 1,
                                   lead_anyway=story.shape in SUBJECT_SHAPES or not story.beats)
     if not characters and filled == "arc":  # "a comic about a cloud that wants to be a sheep": the cloud
-        lead = re.search(r"\b(?:a|an|the)\s+((?:[\w-]+\s){0,2}?)([\w-]+)\b", subject_of(story.shared))
-        heads = scene_nouns(lead[0]) if lead else []
+        subject = subject_of(story.shared)
+        heads = scene_nouns(subject)
         if heads:
-            noun = heads[-1]
+            noun = heads[0]
+            phrase = re.search(rf"\b(?:a|an|the)\s+((?:[\w-]+\s+){{0,3}}?){re.escape(noun)}", subject, re.I)
             characters = [Character(id=re.sub(r"[^a-z0-9]+", "-", noun), name=noun, species=noun,
-                                    description=f"{lead[1]}{noun}".strip())]
+                                    description=f"{phrase[1] if phrase else ''}{noun}".strip())]
     speaker_of = {c.name: c.id for c in characters}
     main = characters[0].id if characters else None
     shared = story.shared
@@ -167,7 +161,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
     shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in exclude]
-    if story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I):
+    if wanted > 1 and (story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I)):
         # the subject every shot shows ("four seasons of a cabin", "4 pictures of the same cabin: …")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
                            if not any(_same_thing(n, o.name) for o in shared_objects)]
@@ -222,7 +216,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
             long_prompt = re.sub(r"\s+", " ", request_prompt).strip().rstrip(".")
         else:
             long_prompt = _compose(draft, subject, characters, constraints, story.shape, filled)
-        prompt = _cut(long_prompt)
+        prompt = cut_to_clip(long_prompt)
         if prompt != long_prompt:
             notes.append(f"shot {index + 1}: prompt cut to {CLIP_TOKENS} CLIP tokens (long form kept in long_prompt)")
         shots.append({"beat": draft.beat or draft.label, "prompt": prompt,

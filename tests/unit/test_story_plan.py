@@ -110,3 +110,100 @@ def test_a_count_with_fewer_beats_continues_them_without_copies(plan_of) -> None
 def test_the_rules_decide_a_search(plan_of, prompt: str, needs: bool) -> None:
     plan = plan_of(prompt)
     assert plan.needs_search is needs and bool(plan.queries) is needs
+
+
+def _objects(plan) -> list[set[str]]:
+    return [{o.name for o in s.objects} for s in plan.shots]
+
+
+@pytest.mark.parametrize("prompt, count", [
+    ("3 pics of a haunted bakery, spooky but kinda cute", 3),
+    ("Make a 3-slide app onboarding for a hiking app", 3),
+    ("six colour variants of a minimalist armchair: mustard, teal, blush, charcoal, olive, cream", 6),
+    ("4 different logo concepts for a small coffee roastery", 4),
+    ("illustrate each of the three little pigs' houses, one picture per house", 3),
+    ("draw the three states of water, each in its own image", 3),
+])
+def test_counts_people_write(plan_of, prompt: str, count: int) -> None:
+    plan = plan_of(prompt)
+    assert len(plan.shots) == count and len({s.prompt for s in plan.shots}) == count
+
+
+def test_a_first_sentence_that_only_asks_is_not_a_beat(plan_of) -> None:
+    plan = plan_of("Three images please. A lighthouse keeper with a white beard and a yellow oilskin coat climbs the "
+                   "tower staircase during a violent storm. He relights the great lamp. Then the ship in the distance "
+                   "turns away from the rocks.")
+    assert len(plan.shots) == 3 and [c.name for c in plan.characters] == ["keeper"]
+    assert "please" not in str(plan.shots[0].prompt).lower()
+    assert "staircase" in _objects(plan)[0] and "lamp" in _objects(plan)[1] and "ship" in _objects(plan)[2]
+    assert [s.weather for s in plan.shots] == ["storm"] * 3
+
+
+def test_a_view_list_with_words_between_the_views(plan_of) -> None:
+    plan = plan_of("Product listing photos for a leather backpack with brass buckles: front view, back view showing "
+                   "the shoulder straps, side view, and a close-up of one buckle.")
+    assert [s.view for s in plan.shots] == ["front", "back", "side", "close-up"]
+    assert all("backpack" in names for names in _objects(plan))
+
+
+def test_a_listed_text_per_shot_goes_one_to_each(plan_of) -> None:
+    plan = plan_of("each day of the work week as a mood of my coworker Gary (bald, thick glasses), with a sticky note "
+                   "on his monitor showing the day: 'MON', 'TUE', 'WED', 'THU', 'FRI'")
+    assert [[t.text for t in s.texts] for s in plan.shots] == [["MON"], ["TUE"], ["WED"], ["THU"], ["FRI"]]
+
+
+def test_it_carries_the_prop_of_the_shot_before(plan_of) -> None:
+    plan = plan_of("pictures of a hot air balloon flight: first the balloon being inflated in a field at dawn, next it "
+                   "lifts off, then it drifts over a river valley, finally it lands in a vineyard")
+    assert all("balloon" in names for names in _objects(plan))
+    assert "vineyard" in _objects(plan)[3] and "vineyard" not in _objects(plan)[0]
+
+
+@pytest.mark.parametrize("prompt, names", [
+    ("a four-panel comic where Captain Zorg, a green alien in a silver jumpsuit, tries earth food. panel 1: he stares "
+     "at a hot dog. panel 2: he takes a bite.", ["Captain Zorg"]),
+    ("Six panel comic about Dr. Ada Vance, a scientist in a white lab coat. Panel 1 she mixes potions. Panel 2 the "
+     "lab explodes.", ["Ada"]),
+    ("comic strip, 3 panels. panel one: two pigeons, Gus and Marge, argue over a fry. panel two: a seagull steals it. "
+     "panel three: Gus and Marge stare at each other", ["Gus", "Marge"]),
+    ("character turnaround for my OC Vex: a lanky elf rogue with silver hair. front, side and back please", ["Vex"]),
+    ("4 illustrations about Otto the octopus (purple, wears a tiny top hat): 1. Otto juggling shells 2. Otto meeting "
+     "a crab 3. Otto hiding 4. Otto dancing", ["Otto"]),
+])
+def test_characters_people_name(plan_of, prompt: str, names: list[str]) -> None:
+    plan = plan_of(prompt)
+    assert sorted(c.name for c in plan.characters) == sorted(names)
+    assert any(c.id in plan.shots[0].characters for c in plan.characters)
+
+
+def test_a_characters_look_is_in_every_shot_and_is_not_a_prop(plan_of) -> None:
+    plan = plan_of("Draw my corgi Waffles (tan and white, wearing a green bandana) at the dog park: he steals a "
+                   "frisbee; the other dogs chase him; he leaps into the pond")
+    assert all("corgi" in s.prompt and "bandana" in s.prompt for s in plan.shots)
+    assert not any("bandana" in names for names in _objects(plan))
+    assert "frisbee" in _objects(plan)[0] and "pond" in _objects(plan)[2]
+
+
+def test_a_numbered_list_wins_over_asides_and_keeps_quotes_with_apostrophes(plan_of) -> None:
+    plan = plan_of("Make a 3-slide app onboarding: slide 1 says 'Welcome to Pebble', slide 2 shows a phone with a map "
+                   "on it, slide 3 says 'Let's go!' with a big green button")
+    assert [[t.text for t in s.texts] for s in plan.shots] == [["Welcome to Pebble"], [], ["Let's go!"]]
+    assert {"phone", "map"} <= _objects(plan)[1]
+
+
+def test_the_last_panels_clause_completes_a_list_one_beat_short(plan_of) -> None:
+    plan = plan_of("Can you make a comic with 5 panels about my dog Biscuit (a chubby corgi) trying to catch the "
+                   "mailman? He hides behind the couch, he waits by the door, the mailman arrives, Biscuit gets "
+                   "tangled in his own leash, and in the final panel he's asleep next to the dropped letters.")
+    objects = _objects(plan)
+    assert "couch" in objects[0] and "door" in objects[1] and "leash" in objects[3] and "letter" in objects[4]
+
+
+def test_scene_nouns_read_props_without_articles() -> None:
+    from agent.planning.nouns import scene_nouns
+
+    assert scene_nouns("Otto juggling shells on the seabed", {"otto"}) == ["shell", "seabed"]
+    assert scene_nouns("the bottle on wet black rocks at dusk") == ["bottle", "rock"]
+    assert scene_nouns("she plants a tree by the temple gate") == ["tree", "temple", "gate"]
+    assert scene_nouns("extreme close up of a single drop sliding down the glass") == ["drop", "glass"]
+    assert scene_nouns("a calm sunny morning, everywhere quiet") == []
