@@ -152,6 +152,11 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def is_thing(name: str) -> bool:
+    """Not a framing, time or abstract word ("about", "panel", "morning", "idea")."""
+    return name not in NOT_THINGS and name not in _BREAK and name not in IMAGE_NOUNS
+
+
 def _thing(word: str, exclude: set[str]) -> bool:
     name = singular(word)
     return not (len(name) < 3 or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude

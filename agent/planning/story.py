@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from agent.planning.beats import VIEW_PATTERNS, Beat, Story, read_story
 from agent.planning.clip_budget import CLIP_TOKENS, cut_to_clip
-from agent.planning.nouns import scene_nouns
+from agent.planning.nouns import is_thing, scene_nouns
 from agent.planning.vocab import COLOURS, STOP
 from agent.planning.rules import Constraints, extract_objects, extract_texts, light_word
 from agent.planning.scene_state import PRONOUN, mentions, story_characters, time_of_day, weather
@@ -111,7 +111,10 @@ def _filled(beats: list[Beat], count: int, shared: str, constraints: Constraints
         if re.search(r"\b(?:directions?|concepts?|variations?|versions?|ideas?|options?|takes?|styles?|designs?|logos?)\b",
                      constraints_text(constraints) + " " + lower):
             return [Beat("", label=DIRECTIONS[i % len(DIRECTIONS)]) for i in range(count)], "directions"
-        if constraints.style in SEQUENCE_STYLES or re.search(r"\b(?:story|comic|panels?|storyboard|about|telling)\b", lower):
+        # An Instagram story is a format, not a tale.
+        tale = re.sub(r"\b(?:instagram|insta|ig|fb|facebook|whatsapp)\s+stor(?:y|ies)\b|\bstory\s+(?:format|size|post)s?\b",
+                      "", lower)
+        if constraints.style in SEQUENCE_STYLES or re.search(r"\b(?:story|comic|panels?|storyboard|about|telling)\b", tale):
             arc = [ARC[min(i, len(ARC) - 2)] if i < count - 1 else ARC[-1] for i in range(count)]
             return [Beat(step.format(s=subject), label="arc") for step in arc], "arc"
         return [Beat("", label=VARIATIONS[i % len(VARIATIONS)]) for i in range(count)], "variations"
@@ -160,8 +163,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
     # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
-    shared_objects = [o for o in extract_objects(subject_of(shared_unquoted)) if o.name not in exclude]
-    if wanted > 1 and (story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I)):
+    shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in exclude and is_thing(o.name)]
+    if story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I):
         # the subject every shot shows ("four seasons of a cabin", "4 pictures of the same cabin: …")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
                            if not any(_same_thing(n, o.name) for o in shared_objects)]

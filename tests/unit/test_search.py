@@ -348,7 +348,8 @@ def test_llm_planner_asks_for_facts_and_replans_with_quoted_notes_through_run(se
     shot = plan["shots"][0]
     assert "HACKED" not in shot["prompt"] and "PARIS 1889" in shot["prompt"]
     assert [t["text"] for t in shot["texts"]] == ["PARIS 1889"]
-    assert [(o["name"], o["count"], o["color"]) for o in shot["objects"]] == [("balloon", 2, "red")]
+    objects = [(o["name"], o["count"], o["color"]) for o in shot["objects"]]
+    assert ("balloon", 2, "red") in objects and not any(name in ("person", "people") for name, _, _ in objects)
     assert "people" in plan["negatives"]
     assert any("kept the rule prompt" in n for n in plan["notes"])
     assert any("https://example.org/evil" in n for n in plan["notes"])
