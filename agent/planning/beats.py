@@ -284,6 +284,12 @@ def _enumeration(prompt: str, masked: str) -> Story | None:
             continue
         listed = re.match(r"[^()]{0,12}?\(([^)]+)\)", masked[match.end():])  # "the seasons (spring, …)"
         chosen = _list_items(listed[1]) if listed else items
+        if not listed:  # "the three states of water, ice, liquid and steam, each …": the request's own names
+            named = re.match(r"(?:\s+of\s+[\w-]+)?\s*[,:]\s*([^.;:]+)", masked[match.end():])
+            own = _list_items(named[1]) if named else []
+            own = [o for o in own if not re.match(r"\s*(?:each|every|all|one)\b", o, re.I)]
+            if len(own) == len(items):
+                chosen = own
         if len(chosen) < 2:
             continue
         start = match.start()
@@ -374,6 +380,8 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
         if re.match(r"\s*(?:each|every|all|both)\b", masked[start:end], re.I):
             continue  # "each with two lemons, the text …": what every shot has, not beats
         items = _list_items(masked[start:end])
+        if count and len(items) == count - 1 and " and " in items[-1]:  # "…, Scandinavian and maximalist"
+            items = items[:-1] + [p for p in items[-1].split(" and ", 1)]
         if any(len(i.split()) < 2 or re.match(r"\s*(?:no|not|without|never|avoid)\b", i, re.I) for i in items) \
                 and not (colon >= 0 and start == colon + 1):
             continue

@@ -120,9 +120,10 @@ def extract_image_count(prompt: str) -> int | None:
         if count and count > 1 or (count == 1 and word.isdigit()):
             return count
     match = re.search(rf"\b({_NUMBER}|\d+)-(?:panel|page|frame|shot|image|picture|pic|photo|slide|step|part|card|"
-                      rf"scene|spread)\b", text)
+                      rf"scene|spread)\b|\b({_NUMBER}|\d+)\s+(?:part|panel|page|frame|shot|image|slide|step)\s+"
+                      rf"(?:story|stories|comic|strip|series|storyboard|sequence|carousel|set|guide|tutorial)\b", text)
     if match:
-        word = match[1]
+        word = match[1] or match[2]
         return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
     # "the three states of water, each in its own image", "my three kids, one image each"
     if re.search(r"\beach\s+(?:in|on|as)\s+(?:its|their|his|her)\s+own\s+(?:image|picture|pic|panel|frame|card|slide|"

@@ -38,17 +38,21 @@ PERSON_NOUNS = (
     "dolphin|shark|crab|octopus|squid|bird|crow|raven|hamster|goblin|troll|giant|golem|android|cyborg|"
     "spaceman|captain|sheriff|pilot|nurse|firefighter|police officer|officer|mailman|postman|librarian|"
     "gardener|painter|photographer|climber|diver|swimmer|boxer|athlete|player|gamer|influencer|customer|"
-    "toddler|baby|lady|gentleman|guy|gal|person|character|creature|beast|yeti|cat|kitty|doggo|pup"
+    "toddler|baby|lady|gentleman|guy|gal|person|character|creature|beast|yeti|cat|kitty|doggo|pup|"
+    "(?!(?:play|check|wish|short|waist|wrist)list)[a-z]{4,}ist|singer|drummer|rapper|boxer|skier|snowboarder|"
+    "climber|baker|butcher|plumber|carpenter|teacher|preacher|soldier|sailor|fisherman|mermaid|merman"
 )
 
 
-def _first(patterns: list[tuple[str, str]], text: str) -> str | None:
-    """The value of the pattern that matches earliest in ``text``."""
+def _first(patterns: list[tuple[str, str]], text: str, *, last: bool = False) -> str | None:
+    """The value of the pattern that matches earliest in ``text`` (``last``: latest)."""
     best: tuple[int, str] | None = None
     for pattern, value in patterns:
-        match = re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), value)
+        for match in re.finditer(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.I):
+            if best is None or (match.start() > best[0] if last else match.start() < best[0]):
+                best = (match.start(), value)
+            if not last:
+                break
     return best[1] if best else None
 
 
@@ -58,8 +62,9 @@ def time_of_day(text: str) -> str | None:
 
 
 def weather(text: str) -> str | None:
-    """"in the rain" → "rain", "the rain stops" → "clear"; None when the text says nothing."""
-    return _first(WEATHERS, text)
+    """"in the rain" → "rain", "the rain stops" → "clear"; None when the text says nothing. The
+    last mention wins: "clouds roll in and it starts snowing" ends in snow."""
+    return _first(WEATHERS, text, last=True)
 
 
 _LOOK_END = r"(?=\s*(?:[,;:.!?]|\s(?:who|that|is|was|and then|then)\b|$))"
@@ -105,7 +110,7 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
     shot shows the one subject: views, times, an invented arc)."""
     characters = {c.name.lower(): c for c in named}
     # "two pigeons, Gus and Marge (Gus is grey, …)": a group of one kind, each named.
-    for match in re.finditer(rf"\b(?:two|three|four|\d)\s+((?:[a-z-]+\s+)?[a-z-]+?)(?:e?s),?\s+(?:named\s+|called\s+)?"
+    for match in re.finditer(rf"\b(?i:two|three|four|\d)\s+((?:[a-z-]+\s+)?[a-z-]+?)(?:e?s),?\s+(?:named\s+|called\s+)?"
                              rf"((?:[A-Z][\w'-]+,\s+)*[A-Z][\w'-]+,?\s+(?:and|&)\s+[A-Z][\w'-]+)", prompt):
         kind = match[1].lower()
         for name in re.findall(r"[A-Z][\w'-]+", match[2]):
