@@ -26,7 +26,7 @@ VIEW_PATTERNS: list[tuple[str, str]] = [
     ("three-quarter", r"3/4|three[- ]quarters?"),
     ("close-up", r"close[- ]?ups?"),
     ("wide", r"wide(?:[- ]angle)? shot|wide view|wide angle"),
-    ("top", r"top[- ]down|from above|top view|overhead|bird'?s[- ]eye"),
+    ("top", r"top[- ]down|from above|from the top|top view|overhead|bird'?s[- ]eye"),
     ("front", r"(?:from the )?front"),
     ("side", r"(?:(?:from the|left|right) )?side(?: profile)?|profile"),
     ("back", r"from behind|(?:from the )?back|rear"),
@@ -58,7 +58,7 @@ _TIME_WORD = (r"\b(?:dawn|sunrise|daybreak|morning|noon|midday|afternoon|evening
 _CONNECTIVES = (r"(?:and\s+)?(?:(?<!\bby )(?<!\buntil )(?<!\bsince )then|next|after that|afterwards|later|finally|lastly|"
                 r"at last|in the end|eventually)")
 _MULTI_CUE = re.compile(r"\b(?:storyboard|comic|panels?|pics|images|pictures|photos|sequence|story|time-?lapse|narrative|"
-                        r"series|slides|frames|shots|carousel|steps)\b")
+                        r"series|slides|frames|shots|carousel|steps|cards|posts|stickers)\b")
 
 
 @dataclass
@@ -145,6 +145,12 @@ def _trailing_shared(text: str) -> str:
     return match[1] if match else ""
 
 
+def _slash_items(text: str) -> list[str]:
+    """"whisk flour / melt butter / pour the batter": a list written with slashes."""
+    parts = [p for p in re.split(r"\s+/\s+", text) if p.strip(" .")]
+    return parts if len(parts) >= 2 else []
+
+
 def _list_items(text: str, want: int | None = None) -> list[str]:
     """"a cactus, a chili pepper, and a luchador" → the items (quotes must be masked by caller
     or absent from separators); a comma inside parentheses does not split ("Sam (freckles, a cape)")."""
@@ -162,7 +168,11 @@ def _sequence(prompt: str, masked: str) -> Story | None:
         return None
     cuts = [(first.start(), first.end())]
     for match in re.finditer(rf",?\s*\b{_CONNECTIVES}\b[,:]?", masked[first.end():], re.I):
-        cuts.append((first.end() + match.start(), first.end() + match.end()))
+        start, end = first.end() + match.start(), first.end() + match.end()
+        if masked[cuts[-1][1]:start].strip(" ,"):
+            cuts.append((start, end))
+        else:  # "then after that": one cut, not an empty beat
+            cuts[-1] = (cuts[-1][0], end)
     if len(cuts) < 2:
         return None
     return Story("sequence", [Beat(t) for t in _spans(prompt, cuts, len(prompt))], prompt[: cuts[0][0]])
@@ -247,7 +257,26 @@ def _views(prompt: str, masked: str) -> Story | None:
     return Story("views", [Beat("", view=v) for _, _, v in best], shared)
 
 
+_TIME_RUN = re.compile(rf"{_TIME_WORD}(?:\s*(?:,|and|&|to|then)?\s*{_TIME_WORD})+", re.I)
+
+
+def _time_run(prompt: str, masked: str) -> Story | None:
+    """"morning noon and night views of the same village": adjacent time words, one shot each."""
+    run = _TIME_RUN.search(masked)
+    if not run:
+        return None
+    words = [m[0] for m in re.finditer(_TIME_WORD, run[0], re.I)]
+    if len(words) < 2:
+        return None
+    rest = re.sub(r"^\s*(?:views?|shots?|versions?|images?|pictures?)\b", "", prompt[run.end():])
+    return Story("times", [Beat(f"at {w}" if not w.lower().endswith("ing") else f"in the {w}", label=w) for w in words],
+                 prompt[: run.start()] + rest)
+
+
 def _times(prompt: str, masked: str) -> Story | None:
+    run = _time_run(prompt, masked)
+    if run is not None:
+        return run
     items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", masked)]
     pieces: list[tuple[int, int]] = []
     for start, end in items:  # "noon and night" inside one comma item: split at "and"
@@ -379,7 +408,7 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
     for start, end in regions:
         if re.match(r"\s*(?:each|every|all|both)\b", masked[start:end], re.I):
             continue  # "each with two lemons, the text …": what every shot has, not beats
-        items = _list_items(masked[start:end])
+        items = _slash_items(masked[start:end]) or _list_items(masked[start:end])
         if count and len(items) == count - 1 and " and " in items[-1]:  # "…, Scandinavian and maximalist"
             items = items[:-1] + [p for p in items[-1].split(" and ", 1)]
         if any(len(i.split()) < 2 or re.match(r"\s*(?:no|not|without|never|avoid)\b", i, re.I) for i in items) \

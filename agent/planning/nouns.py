@@ -52,7 +52,8 @@ NOT_THINGS = set(
     "left right corner edge distance midst half whole full focus quality size shape version product brand "
     "text word words caption title headline font quote message name names "
     "everywhere alone asleep awake afterward afterwards late early done made lit nite bright together inside outside "
-    "upstairs downstairs home order design designs layout mood version hurricane makeover turnaround".split()
+    "upstairs downstairs home order design designs layout mood version hurricane makeover turnaround "
+    "medium level eye gimme lol pls plz thx doing going".split()
 )
 _ADJECTIVE_END = re.compile(r"(?:ly|ous|ful|ish|ive|able|ible|less|ical|ic)$")
 _ADJECTIVES_Y = set(
@@ -67,8 +68,8 @@ _NOUN_EXCEPTIONS = {"picnic", "clinic", "music", "comic", "attic", "mosaic", "tu
                     "fish", "polish", "knive", "mural", "coral", "festival", "carnival", "animal", "hospital"}
 
 
-def _verb(word: str) -> bool:
-    """Is ``word`` a verb form of a common verb (finds, hides, carries, danced, running)?"""
+def verb_form(word: str) -> bool:
+    """Is ``word`` a form of an everyday verb ("kneads", "hides", "carries", "danced", "running")?"""
     if word in COMMON_VERBS:
         return True
     stems = []
@@ -82,7 +83,9 @@ def _verb(word: str) -> bool:
         stems += [word[:-2], word[:-1], word[:-3] if len(word) > 5 and word[-3] == word[-4] else word[:-2]]
     if word.endswith("ing"):
         stems += [word[:-3], word[:-3] + "e", word[:-4] if len(word) > 6 and word[-4] == word[-5] else word[:-3]]
-    return any(s in COMMON_VERBS for s in stems)
+    if any(s in COMMON_VERBS for s in stems):
+        return True
+    return word.startswith("re") and len(word) > 5 and verb_form(word[2:])  # repaints, relights, rebuilds
 
 
 _ADJECTIVES_PLAIN = set(
@@ -103,7 +106,7 @@ def _adjective(word: str) -> bool:
 
 def _modifier(word: str) -> bool:
     """A word that may stand before a noun after an article: "the dancing bear", "a wet rock"."""
-    return _adjective(word) or _verb(word) or word.endswith(("ing", "ed"))
+    return _adjective(word) or verb_form(word) or word.endswith(("ing", "ed"))
 
 
 def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
@@ -127,7 +130,7 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
             continue
         plural_before = bool(run) and run[-1].endswith("s") and not run[-1].endswith("ss")
         noun_after_article = after_determiner and not plural_before and (not run or not word.endswith(("s", "ed", "ing")))
-        if _verb(word) and not noun_after_article:
+        if verb_form(word) and not noun_after_article:
             if run and not negated:
                 runs.append(run)
             negated = False
@@ -153,16 +156,17 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
 
 
 def is_thing(name: str) -> bool:
-    """Not a framing, time or abstract word ("about", "panel", "morning", "idea")."""
-    return name not in NOT_THINGS and name not in _BREAK and name not in IMAGE_NOUNS
+    """Not a framing, time or abstract word ("about", "panel", "morning", "idea", "mid-")."""
+    return (name not in NOT_THINGS and name not in _BREAK and name not in IMAGE_NOUNS and not name.endswith("-")
+            and singular(name) not in NOT_THINGS)
 
 
 def _thing(word: str, exclude: set[str]) -> bool:
     name = singular(word)
-    return not (len(name) < 3 or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
+    return not (len(name) < 3 or name.endswith("-") or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
                 or word in exclude or _adjective(word) or name in COLOURS or "'" in name
                 or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS
-                    and (_verb(word) or word.endswith(("ing", "ied", "ded", "ted", "red")))))
+                    and (verb_form(word) or word.endswith(("ing", "ied", "ded", "ted", "red")))))
 
 
 _ING_NOUNS = {"building", "painting", "ceiling", "wedding", "ring", "king", "wing", "swing", "string", "spring",

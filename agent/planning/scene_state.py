@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from agent.planning.nouns import verb_form
 from agent.planning.vocab import NOT_NAMES, TITLES
 from tools.scene import Character
 
@@ -68,6 +69,9 @@ def weather(text: str) -> str | None:
 
 
 _LOOK_END = r"(?=\s*(?:[,;:.!?]|\s(?:who|that|is|was|and then|then)\b|$))"
+_LOOK_LIST = (r"(?=[^.;:!?]{0,60}\b(?:hair|eyes|skin|beard|mustache|moustache|glasses|shirt|t-shirt|blouse|dress|coat|"
+              r"jacket|hat|cap|scarf|sweater|hoodie|uniform|suit|boots|braids?|ponytail|bun|freckles|tattoos?)\b)"
+              r"(?![^.;:!?]{0,60}\b(?:is|are|was|were|goes|walks|runs|sits|stands|holds)\b)")
 _VERB_STOP = (r"(?:who|that|then|is|was|at|on|to|into|from|by|under|while|as|when|"
               r"[a-z]+ing|(?:hear|find|grab|open|walk|run|see|look|go|take|make|get|eat|play|sit|stand|jump|ride|meet|"
               r"tr|learn|wake|say|hold|fl|climb|read|sleep|build|fall|dance|sing|cook|bake|draw|paint|write|"
@@ -95,6 +99,9 @@ def _look_after(text: str, at: int) -> str | None:
     colon = re.match(r"\s*:\s*([^.;\n]{3,160})", rest)
     if colon:
         return colon[1].strip()
+    listed = re.match(rf",\s+({_LOOK_LIST}[^.;:!?]{{0,100}}?)(?=\s*[.;:!?]|$)", rest)
+    if listed and not any(verb_form(w) for w in re.findall(r"[a-z]+", listed[1].lower())):
+        return listed[1].strip()  # "Priya, mid-30s, curly black hair, mint green blouse."
     return None
 
 
@@ -139,7 +146,8 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
             characters[name.lower()] = Character(id=_slug(name), name=name,
                                                  species=before[1].lower() if before else None)
     for match in re.finditer(rf"(?:^|(?<=[\s:(]))((?:(?:{TITLES})\.?\s+)?([A-Z][\w'-]*[a-zA-Z]))(\s+[A-Z][a-z]+)?"
-                             rf"(?=\s*\(|,\s+(?:a|an|my|with)\s|\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b)",
+                             rf"(?=\s*\(|,\s+(?:a|an|my|with)\s|\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b"
+                             rf"|\s+is\s+(?:a|an)\s|,\s+{_LOOK_LIST})",
                              prompt):
         # "Captain Zorg" is one name; "Dr. Ada Vance" is Ada (a first name and a surname: the title goes).
         name = match[2] if match[3] else match[1]
@@ -159,7 +167,8 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         description = ", ".join(dict.fromkeys(parts))
         out.append(character.model_copy(update={"description": character.description or description}))
     if not out and several:  # an unnamed lead across shots: "a knight in silver armor finds …"
-        appositive = re.search(rf"\bthe\s+((?:[\w-]+\s){{0,2}}?(?:{PERSON_NOUNS})),\s+((?:a|an)\s+[^,;:.!?()]{{3,100}}),", prompt, re.I)
+        appositive = re.search(rf"\b(?:the|a|an)\s+((?:[\w-]+\s){{0,2}}?(?:{PERSON_NOUNS})),\s+((?:a|an)\s+[^,;:.!?()]{{3,100}})[,.]",
+                               prompt, re.I)
         if appositive:  # "the owner, an old man in a green cardigan, flips …"
             noun = appositive[1].lower().split()[-1]
             return [Character(id=_slug(noun), name=noun, species=noun, description=appositive[2].strip())]

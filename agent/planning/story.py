@@ -142,8 +142,11 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     if len(story.beats) > wanted:
         dropped = "; ".join(b.text or b.label or "" for b in story.beats[wanted:])
         notes.append(f"{len(story.beats) - wanted} beat(s) beyond {wanted} images dropped: {dropped}")
+    # The lead is in every shot when the shots are views of one subject, an invented arc, or
+    # clauses that go on without a subject ("a skater doing a kickflip then grinding down a rail").
+    goes_on = any(re.match(r"\s*(?:[a-z]+ing|and\s+[a-z]+ing)\b", b.text, re.I) for b in story.beats[1:])
     characters = story_characters(request_prompt, constraints.characters, several=wanted > 1,
-                                  lead_anyway=story.shape in SUBJECT_SHAPES or not story.beats)
+                                  lead_anyway=story.shape in SUBJECT_SHAPES or not story.beats or goes_on)
     if not characters and filled == "arc":  # "a comic about a cloud that wants to be a sheep": the cloud
         subject = subject_of(story.shared)
         heads = scene_nouns(subject)
@@ -169,6 +172,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
                            if not any(_same_thing(n, o.name) for o in shared_objects)]
     start_time, start_weather = time_of_day(shared_unquoted), weather(shared_unquoted)
+    for clause in _THROUGHOUT.findall(masked):  # "its pouring rain the whole time": every shot, from the start
+        start_time, start_weather = time_of_day(clause) or start_time, weather(clause) or start_weather
     subject = subject_of(shared) if story.shape in SUBJECT_SHAPES or filled else ""
     drafts: list[ShotDraft] = []
     previous: list[str] = []
@@ -179,7 +184,9 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         PRONOUN.search(b.text) or re.search(r"\b(?:same|later|then|next|afterwards|again)\b", b.text, re.I)
         for b in beats[1:]))
     for index, beat in enumerate(beats):
-        text = " ".join([beat.text, *_clauses_for(story, index, len(beats))]).strip()
+        asks = index == 0 and story.shape in ("clauses", "sentences") and _ASKS.match(beat.text)
+        own_text = subject_of(beat.text) if asks else beat.text  # "gimme 3 pics of a skater doing …"
+        text = " ".join([own_text or beat.text, *_clauses_for(story, index, len(beats))]).strip()
         _, unquoted = extract_texts(text)
         label_words = f"{beat.label or ''} {beat.view or ''}"
         if parallel:  # variants side by side, not one after another
@@ -188,7 +195,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         weather_now = weather(unquoted) or weather_now
         present = _present(unquoted, characters, previous, story.shape)
         previous = present or previous
-        objects = [o for o in extract_objects(unquoted) if o.name not in species]
+        objects = [o for o in extract_objects(unquoted) if o.name not in species and is_thing(o.name)]
         # Stock beats (an invented arc, design directions) name no props of their own.
         nouns = scene_nouns(unquoted, exclude) if len(beats) > 1 and not filled else []
         objects += [SceneObject(name=n) for n in nouns if not any(_same_thing(n, o.name) for o in objects)]
@@ -233,7 +240,13 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     return shots, characters, notes
 
 
-_IT = re.compile(r"\b(?:it|its)\b(?!['’]s|\s+(?:is|was)\s+(?:raining|snowing|night|dark|morning|sunny|foggy|late|early))", re.I)
+_ASKS = re.compile(r"\s*(?:gimme|give me|make|draw|create|generate|show|paint|render|i need|i want|can you|could you|"
+                   r"please|\d+|two|three|four|five|six|seven|eight)\b", re.I)
+_THROUGHOUT = re.compile(r"[^.;:!?]*\b(?:the whole time|all day(?: long)?|all night(?: long)?|throughout|the entire time|"
+                         r"all the time|in every (?:panel|shot|image|picture|frame)|in all (?:panels|shots|images|pictures)|"
+                         r"the whole (?:day|night|story|comic))\b[^.;:!?]*", re.I)
+_IT = re.compile(r"\b(?:it|its)\b(?!['’]s|\s+(?:is|was)\s+(?:raining|snowing|night|dark|morning|sunny|foggy|late|early))"
+                 r"(?!\s+(?:pouring|raining|snowing|storming|foggy|sunny|night|dark|cold|hot|late|early)\b)", re.I)
 
 
 def _one_text_each(shared: str, texts: list[TextElement], shots: int) -> list[TextElement]:
@@ -297,6 +310,8 @@ def _compose(draft: ShotDraft, subject: str, characters: list[Character], constr
         who = present[0].name if present[0].name != present[0].species else f"the {present[0].name}"
         core = re.sub(r"^(?:he|she|they|him|her|them)\b(?:'s|’s)?", lambda m: who + ("'s" if "s" in m[0][-2:] and "'" in m[0] else ""),
                       core.strip(" ,"), count=1, flags=re.I)
+    if present and re.match(r"(?:[a-z]+ing)\b", core.strip(" ,")):  # "grinding down a rail" → "the skater grinding …"
+        core = f"{who} {core.strip(' ,')}"
     parts = [core.strip(" ,")]
     if draft.view and not re.search(rf"\b{re.escape(draft.view)}\b", core, re.I):
         parts.append(f"{draft.view} view")
@@ -304,7 +319,8 @@ def _compose(draft: ShotDraft, subject: str, characters: list[Character], constr
         if character.id in draft.characters and character.description:
             missing = [w for w in re.findall(r"[\w'-]+", character.description.lower()) if w not in core.lower()]
             if missing:
-                parts.append(f"{character.name}: {character.description}")
+                same = character.description.lower() == character.name.lower()
+                parts.append(character.description if same else f"{character.name}: {character.description}")
     if constraints.setting and constraints.setting.lower() not in core.lower():
         parts.append(f"in {constraints.setting}" if not constraints.setting.startswith(("in ", "at ")) else constraints.setting)
     if draft.time and not re.search(draft.time, core, re.I):

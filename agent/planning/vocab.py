@@ -24,7 +24,7 @@ IMAGE_NOUNS = set(
     "panel panels variation variations version versions shot shots frame frames view views "
     "option options direction directions angle angles design designs drawing drawings render "
     "renders poster posters comic comics storyboard storyboards scene scenes page pages logo "
-    "logos icon icons card cards painting paintings sketch sketches artwork".split()
+    "logos icon icons card cards painting paintings sketch sketches artwork pic pics".split()
 )
 IMAGE_COUNT_NOUNS = (
     "images|pictures|photos|photographs|illustrations|panels?|variations|versions|shots|frames|"
