@@ -56,9 +56,10 @@ ENUMERATIONS: list[tuple[str, list[str]]] = [
 _TIME_WORD = (r"\b(?:dawn|sunrise|daybreak|morning|noon|midday|afternoon|evening|dusk|sunset|twilight|night|"
               r"midnight|nighttime)\b")
 _CONNECTIVES = (r"(?:and\s+)?(?:(?<!\bby )(?<!\buntil )(?<!\bsince )then|next|after that|afterwards|later|finally|lastly|"
+                r"(?<=and )last(?=\s+(?:the|a|an|one|we|she|he|they)\b)|"
                 r"at last|in the end|eventually)")
 _MULTI_CUE = re.compile(r"\b(?:storyboard|comic|panels?|pics|images|pictures|photos|sequence|story|time-?lapse|narrative|"
-                        r"series|slides|frames|shots|carousel|steps|cards|posts|stickers)\b")
+                        r"series|slides|frames|shots|carousel|steps|cards|posts|stickers|picture ?book|storybook)\b")
 
 
 @dataclass
@@ -180,7 +181,7 @@ def _sequence(prompt: str, masked: str) -> Story | None:
 
 def _before_after(prompt: str, masked: str) -> Story | None:
     lower = masked.lower()
-    header = re.search(r"\bbefore\s*(?:and|&|/|n|vs\.?|versus|or|-)\s*after\b|\bbefore[- ]and[- ]after\b", lower)
+    header = re.search(r"\bbefore\s*(?:and|&|/|n|vs\.?|versus|or|-)?\s*after\b|\bbefore[- ]and[- ]after\b", lower)
     if not header:
         return None
     rest = header.end()
@@ -233,11 +234,14 @@ def _views(prompt: str, masked: str) -> Story | None:
     colon = masked.rfind(":")
     region = masked[colon + 1:] if colon >= 0 else masked
     items = _list_items(region)
-    if len(items) > max(len(best), 1) and all(_view_mentions(i.lower()) for i in items):
+    viewed = [bool(_view_mentions(i.lower())) or bool(re.search(r"\bfrom\s+(?:underneath|below|beneath|inside|the bottom)\b",
+                                                                 i, re.I)) for i in items]
+    if len(items) > max(len(best), 1) and all(viewed) and sum(bool(_view_mentions(i.lower())) for i in items) >= 2:
         beats, at = [], colon + 1
         for item in items:
             begin = masked.find(item, at)
-            beats.append(Beat(prompt[begin:begin + len(item)], view=_view_mentions(item.lower())[0][2]))
+            found = _view_mentions(item.lower())
+            beats.append(Beat(prompt[begin:begin + len(item)], view=found[0][2] if found else None))
             at = begin + len(item)
         return Story("views", beats, prompt[: colon + 1] if colon >= 0 else "")
     if len(best) < 2:
@@ -381,6 +385,11 @@ def _sentence_beats(prompt: str, masked: str, count: int | None,
         return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences], "")
     head = masked[slice(*sentences[0])] if sentences else ""
     rest = sentences[1:]
+    colon = head.find(":")
+    if colon >= 0 and count is None and _MULTI_CUE.search(head[:colon].lower()) and len(rest) >= 1 \
+            and head[colon + 1:].strip():  # "For a picture book: Luna … builds a snowman. That night …"
+        first = (sentences[0][0] + colon + 1, sentences[0][1])
+        return Story("sentences", [Beat(prompt[s:e]) for s, e in [first, *rest]], prompt[sentences[0][0]:first[0]])
     asks = bool(_PREAMBLE.search(head))
     if asks and len(rest) >= 2 and (len(rest) == count or (count is None and _MULTI_CUE.search(head.lower()))):
         return Story("sentences", [Beat(prompt[s:e]) for s, e in rest], prompt[slice(*sentences[0])])

@@ -78,6 +78,32 @@ _VERB_STOP = (r"(?:who|that|then|is|was|at|on|to|into|from|by|under|while|as|whe
               r"chase|catch|throw|swim|drive|fight|hide|discover|notice|try|cr|explore|travel|return|arrive|leave|"
               r"wave|smile|laugh|help|save|lose|win|want|need|love|hug|kiss|feed|wash|fix|carr|push|pull)(?:e?s|ies))\b")
 _WORN_END = r"(?=\s*(?:[,;:.!?()]|$)|\s+" + _VERB_STOP + ")"
+_AFTER_VERB = {"a", "an", "the", "his", "her", "their", "its", "down", "up", "out", "off", "through", "across", "to",
+               "into", "on", "at", "toward", "towards", "with", "around", "over", "under", "behind", "away", "home"}
+_WORN_STOP = {"who", "that", "then", "is", "was", "at", "on", "to", "into", "from", "by", "under", "while", "as",
+              "when", "near", "beside", "behind", "through", "across", "toward", "towards", "outside", "inside"}
+
+
+def _worn(rest: str) -> str | None:
+    """"in a torn green uniform" from " in a torn green uniform stumbles through …": what a
+    character wears or carries, up to a verb, a place word or punctuation."""
+    start = re.match(r"\s+(in|wearing|with)\s+", rest, re.I)
+    if not start:
+        return None
+    words: list[str] = []
+    tokens = [t[0] for t in re.finditer(r"[\w'-]+|[^\w\s]", rest[start.end():])]
+    for at, token in enumerate(tokens):
+        word = token.lower()
+        after = tokens[at + 1].lower() if at + 1 < len(tokens) else "."
+        # "stumbles", "lit" end the look; "racing helmet", "bow tie" do not ("racing down the hill" does)
+        acts = words and ((word.endswith(("s", "ed")) and verb_form(word))
+                          or (word.endswith("ing") and (not after[0].isalnum() or after in _AFTER_VERB)))
+        if not word[0].isalnum() or word in _WORN_STOP or acts or len(words) >= 8:
+            break
+        words.append(token)
+    while words and words[-1].lower() in ("and", "a", "an", "the", "with"):
+        words.pop()
+    return f"{start[1]} {' '.join(words)}" if words else None
 
 
 def _look_after(text: str, at: int) -> str | None:
@@ -90,9 +116,9 @@ def _look_after(text: str, at: int) -> str | None:
     paren = re.match(r"\s*\(([^)]{3,120})\)", rest)
     if paren:
         return paren[1].strip()
-    worn = re.match(rf"\s+((?:in|wearing|with)\s+(?:(?!{_VERB_STOP})[\w'-]+\s*){{1,5}}?){_WORN_END}", rest)
+    worn = _worn(rest)
     if worn:
-        return worn[1].strip()
+        return worn
     appositive = re.match(rf",?\s+(?:is\s+)?((?:a|an|my|our|with)\s+[^;:.!?()]{{3,120}}?){_LOOK_END}", rest)
     if appositive:
         return appositive[1].strip()
@@ -133,6 +159,12 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
     owned = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?(?:[\w-]+\s+)?((?i:{PERSON_NOUNS}|character|oc|"
                         r"mascot|son|daughter|baby|puppy|kitten|hero|heroine|protagonist)|[a-z]{3,}(?<!ing))\s+"
                         r"([A-Z][\w'-]*[\w](?:\s+\d+)?)", prompt)
+    lower_named = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?((?i:{PERSON_NOUNS}))\s+([a-z]{{3,}})"
+                              r"(?=\s*(?:[,(]|with\b|who\b|wearing\b|in\s+(?:a|an|his|her)\b))", prompt)
+    for match in lower_named:  # "my corgi biscuit with his red collar": a name typed in lower case
+        word = match[2]
+        if word not in NOT_NAMES and not verb_form(word) and not word.endswith("ing") and word not in characters:
+            characters[word] = Character(id=_slug(word), name=word, species=match[1].lower())
     for match in owned:
         name = match[2]
         if name.lower() not in characters:
@@ -173,14 +205,16 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
             noun = appositive[1].lower().split()[-1]
             return [Character(id=_slug(noun), name=noun, species=noun, description=appositive[2].strip())]
         lead = re.search(rf"\b(?:a|an|the)\s+((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
-                         rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)"
-                         rf"(\s*\([^)]{{3,120}}\)|\s+(?:in|with|wearing)\s+(?:(?!{_VERB_STOP})[^,;:.!?\s]+\s*){{1,8}}?"
-                         rf"(?:{_LOOK_END}|{_WORN_END}))?", prompt, re.I)
-        recurs = lead and (lead_anyway or lead[3] or PRONOUN.search(prompt[lead.end():])
+                         rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)((?:\s+(?!(?:in|with|wearing|and|who|that)\b)"
+                         rf"[a-z]+(?<!ing)(?=\s+(?:in|with|wearing)\b))?)(\s*\([^)]{{3,120}}\))?", prompt, re.I)
+        worn = _worn(prompt[lead.end():]) if lead and not lead[4] else None
+        if lead and lead[3] and verb_form(lead[3].strip().lower()):
+            lead, worn = None, None  # "a knight rides with …": a verb, not a second noun
+        recurs = lead and (lead_anyway or lead[4] or worn or PRONOUN.search(prompt[lead.end():])
                            or len(re.findall(rf"\b{lead[2]}\b", prompt, re.I)) > 1)
         if lead and recurs:
             noun = lead[2].lower()
-            look = f"{lead[1]}{noun} {(lead[3] or '').strip(' ()')}".strip()
+            look = f"{lead[1]}{noun}{lead[3] or ''} {(lead[4] or '').strip(' ()') or worn or ''}".strip()
             out.append(Character(id=_slug(noun), name=noun, species=noun, description=look))
     return out
 

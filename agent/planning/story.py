@@ -195,7 +195,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         weather_now = weather(unquoted) or weather_now
         present = _present(unquoted, characters, previous, story.shape)
         previous = present or previous
-        objects = [o for o in extract_objects(unquoted) if o.name not in species and is_thing(o.name)]
+        objects = [o for o in extract_objects(unquoted) if o.name not in exclude and is_thing(o.name)]
         # Stock beats (an invented arc, design directions) name no props of their own.
         nouns = scene_nouns(unquoted, exclude) if len(beats) > 1 and not filled else []
         objects += [SceneObject(name=n) for n in nouns if not any(_same_thing(n, o.name) for o in objects)]

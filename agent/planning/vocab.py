@@ -196,7 +196,8 @@ COMMON_VERBS = set(
     "skip stumble trip slip tumble gaze glance blink wink nod shake hold cling grip squeeze pat stroke pet "
     "comfort cuddle snuggle nap doze dream wonder worry panic relax chill rest sunbathe tan form drift swoop "
     "illustrate inflate descend splash restore roast pitch pack smash examine confront flee crash sprint "
-    "oversleep introduce knead meditate stare chug choke beep overtake".split()
+    "oversleep introduce knead meditate stare chug choke beep overtake zoom stumble howl slurp duck glaze shape "
+    "whisk melt flip stack sweep polish mix grind wipe crouch sneak prowl scramble zip zoom speed cruise".split()
 )
 
 # Capitalised words that start sentences, never names: "Then the ship turns" has no character "Then".
