@@ -26,7 +26,7 @@ VIEW_PATTERNS: list[tuple[str, str]] = [
     ("three-quarter", r"3/4|three[- ]quarters?"),
     ("close-up", r"close[- ]?ups?"),
     ("wide", r"wide(?:[- ]angle)? shot|wide view|wide angle"),
-    ("top", r"top[- ]down|from above|from the top|top view|overhead|bird'?s[- ]eye"),
+    ("top", r"top[- ]down|from (?:directly )?above|from the top|top view|overhead|bird'?s[- ]eye"),
     ("front", r"(?:from the )?front"),
     ("side", r"(?:(?:from the|left|right) )?side(?: profile)?|profile"),
     ("back", r"from behind|(?:from the )?back|rear"),
@@ -231,7 +231,7 @@ def _views(prompt: str, masked: str) -> Story | None:
         if len(group) > len(best):
             best = list(group)
     # "front view, back view showing the straps, side view, and a close-up of one buckle"
-    colon = masked.rfind(":")
+    colon = max(masked.rfind(":"), masked.rfind(" - "), masked.rfind(" — "))
     region = masked[colon + 1:] if colon >= 0 else masked
     items = _list_items(region)
     viewed = [bool(_view_mentions(i.lower())) or bool(re.search(r"\bfrom\s+(?:underneath|below|beneath|inside|the bottom)\b",

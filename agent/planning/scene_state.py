@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from agent.planning.nouns import verb_form
+from agent.planning.objects import drawable
 from agent.planning.vocab import NOT_NAMES, TITLES
 from tools.scene import Character
 
@@ -19,12 +20,12 @@ TIMES: list[tuple[str, str]] = [
 ]
 WEATHERS: list[tuple[str, str]] = [
     (r"(?:rain|snow|storm|fog)\s+(?:stops|has stopped|ends|clears|lifts)|after the (?:rain|storm)|sun comes out|"
-     r"sunny|sunshine|clear sk(?:y|ies)|calm and sunny|bright sunny|blue sky|clears(?: up)?|cleared(?: up)?", "clear"),
+     r"sunny|sunshine|sun(?:'s| is) out|sun shines|clear sk(?:y|ies)|calm and sunny|bright sunny|blue sky|clears(?: up)?|cleared(?: up)?", "clear"),
     (r"storm(?!\s+(?:drains?|doors?|windows?|cellars?|shelters?|troopers?))|stormy|thunder(?:storm)?|lightning|hurricane", "storm"),
     (r"snow|snows|snowed|snowy|snowing|snowfall|blizzard|snowflakes|snowstorm", "snow"),
     (r"rain|rains|rained|rainy|raining|drizzle|drizzling|downpour|pouring|rainstorm|showers", "rain"),
     (r"fog|foggy|mist|misty|haze|hazy", "fog"),
-    (r"cloudy|overcast|grey skies|gray skies|(?:grey|gray|dark|storm) clouds|clouds roll in", "cloudy"),
+    (r"cloudy|overcast|gr[ae]y sk(?:y|ies)|(?:grey|gray|dark|storm) clouds|clouds roll in", "cloudy"),
     (r"windy|wind|gusts?|breezy|gale", "wind"),
 ]
 PRONOUN = re.compile(r"\b(?:he|she|they|him|her|his|them|their|it's|he's|she's)\b", re.I)
@@ -159,12 +160,15 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
     owned = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?(?:[\w-]+\s+)?((?i:{PERSON_NOUNS}|character|oc|"
                         r"mascot|son|daughter|baby|puppy|kitten|hero|heroine|protagonist)|[a-z]{3,}(?<!ing))\s+"
                         r"([A-Z][\w'-]*[\w](?:\s+\d+)?)", prompt)
-    lower_named = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?((?i:{PERSON_NOUNS}))\s+([a-z]{{3,}})"
+    lower_named = re.finditer(rf"\b(?:my|our)\s+(?:(?:little|old|new|pet)\s+)?((?i:{PERSON_NOUNS})|[a-z]{{3,}})\s+([a-z]{{3,}})"
                               r"(?=\s*(?:[,(]|with\b|who\b|wearing\b|in\s+(?:a|an|his|her)\b))", prompt)
     for match in lower_named:  # "my corgi biscuit with his red collar": a name typed in lower case
         word = match[2]
-        if word not in NOT_NAMES and not verb_form(word) and not word.endswith("ing") and word not in characters:
-            characters[word] = Character(id=_slug(word), name=word, species=match[1].lower())
+        kind = match[1].lower()
+        known_kind = re.fullmatch(PERSON_NOUNS, kind) or drawable(kind)
+        if known_kind and word not in NOT_NAMES and not verb_form(word) and not word.endswith("ing") \
+                and word not in characters:
+            characters[word] = Character(id=_slug(word), name=word, species=kind)
     for match in owned:
         name = match[2]
         if name.lower() not in characters:
@@ -183,6 +187,8 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
                              prompt):
         # "Captain Zorg" is one name; "Dr. Ada Vance" is Ada (a first name and a surname: the title goes).
         name = match[2] if match[3] else match[1]
+        if match[3] and re.fullmatch(PERSON_NOUNS, match[2].lower()):  # "Astronaut Lena (…)": Lena
+            name = match[3].strip()
         if name.lower() not in characters and name.lower() not in NOT_NAMES \
                 and not re.fullmatch(TITLES, name):
             characters[name.lower()] = Character(id=_slug(name), name=name)

@@ -243,7 +243,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
 _ASKS = re.compile(r"\s*(?:gimme|give me|make|draw|create|generate|show|paint|render|i need|i want|can you|could you|"
                    r"please|\d+|two|three|four|five|six|seven|eight)\b", re.I)
 _THROUGHOUT = re.compile(r"[^.;:!?]*\b(?:the whole time|all day(?: long)?|all night(?: long)?|throughout|the entire time|"
-                         r"all the time|in every (?:panel|shot|image|picture|frame)|in all (?:panels|shots|images|pictures)|"
+                         r"all the time|in every (?:panel|shot|image|picture|frame|one)|in all (?:panels|shots|images|pictures)|"
+                         r"in all of them|in (?:all|each of the|both) (?:two|three|four|five|six|seven|eight)|in each (?:one|of them)|"
                          r"the whole (?:day|night|story|comic))\b[^.;:!?]*", re.I)
 _IT = re.compile(r"\b(?:it|its)\b(?!['’]s|\s+(?:is|was)\s+(?:raining|snowing|night|dark|morning|sunny|foggy|late|early))"
                  r"(?!\s+(?:pouring|raining|snowing|storming|foggy|sunny|night|dark|cold|hot|late|early)\b)", re.I)
