@@ -110,8 +110,15 @@ _MARKER = re.compile(
     rf"|\b(first|second|third|fourth|fifth|sixth|seventh|eighth)\s*:)", re.I)
 
 
+_BARE_MARKER = re.compile(r"(?:^|(?<=[:\n])|(?<=\s))(\d)\s+(?=[a-z])()()()")
+
+
 def _numbered(prompt: str, masked: str) -> Story | None:
     found = [(m, _number(m[1] or m[2] or m[4])) for m in _MARKER.finditer(masked)]
+    bare = [(m, _number(m[1])) for m in _BARE_MARKER.finditer(masked)]
+    if len(found) < 2 and bare and bare[0][1] == 1 and masked[: bare[0][0].start()].strip(" :\n") == "" \
+            and [v for _, v in bare[:3]] == [1, 2, 3]:
+        found = bare  # "1 a viking longship in a fjord 2 the vikings landing …": numbers without dots
     run: list[tuple[re.Match[str], int]] = []
     for match, value in found:
         expected = (run[-1][1] + 1) if run else 1
@@ -138,6 +145,23 @@ def _numbered(prompt: str, masked: str) -> Story | None:
         beats[-1].text = beats[-1].text[: -len(tail)]
         shared += " " + tail
     return Story("numbered", beats, shared)
+
+
+_LABEL = re.compile(
+    rf"(?:^|(?<=[.;!?\n])|(?<=[.;!?]\s))\s*({_TIME_WORD}|spring|summer|autumn|fall|winter|monday|tuesday|"
+    rf"wednesday|thursday|friday|saturday|sunday|before|after|(?:first|opening|final|last|closing)\s+(?:frame|shot|panel|slide|scene))"
+    rf"\s*(?::|\s[-–—]\s)", re.I)
+
+
+def _labelled(prompt: str, masked: str) -> Story | None:
+    """"dawn: he climbs … . noon: eating a sandwich … . dusk: …": beats labelled by a time,
+    a season, a day or before/after, each label opening a sentence."""
+    found = list(_LABEL.finditer(masked))
+    if len(found) < 2:
+        return None
+    cuts = [(m.start(), m.end()) for m in found]
+    beats = [Beat(text, label=m[1].lower()) for m, text in zip(found, _spans(prompt, cuts, len(prompt)))]
+    return Story("labelled", beats, prompt[: cuts[0][0]])
 
 
 def _trailing_shared(text: str) -> str:
@@ -411,7 +435,8 @@ def _counted(prompt: str, masked: str, count: int | None) -> Story | None:
     colons = [m.start() for m in re.finditer(r":(?=\s)", masked)]
     colon = colons[-1] if colons else -1
     plural_head = colon >= 0 and re.search(r"\b(?:different|ways|styles|ideas|options|takes|versions|concepts|"
-                                           r"directions|variations)\b", masked[:colon], re.I) or \
+                                           r"directions|variations|one (?:image|picture|pic|card|slide|panel|photo)s? "
+                                           r"(?:per|each|for each))\b", masked[:colon], re.I) or \
         (colon >= 0 and _MULTI_CUE.search(masked[:colon].lower()))
     regions = ([(colon + 1, len(masked))] if colon >= 0 else []) + ([sentences[-1]] if sentences else [])
     for start, end in regions:
@@ -470,7 +495,8 @@ def addressed_clauses(prompt: str, masked: str) -> tuple[dict[int, list[str]], s
 def _first_story(prompt: str, masked: str, count: int | None) -> Story | None:
     """The first shape that finds two or more beats, or None."""
     readers = [
-        lambda p, m: _numbered(p, m), lambda p, m: _before_after(p, m), lambda p, m: _sequence(p, m),
+        lambda p, m: _numbered(p, m), lambda p, m: _labelled(p, m), lambda p, m: _before_after(p, m),
+        lambda p, m: _sequence(p, m),
         lambda p, m: _views(p, m), lambda p, m: _enumeration(p, m), lambda p, m: _pairs(p, m),
         lambda p, m: _sentence_beats(p, m, count), lambda p, m: _clauses(p, m, count), lambda p, m: _times(p, m),
         lambda p, m: _counted(p, m, count),

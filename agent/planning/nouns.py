@@ -94,7 +94,7 @@ _ADJECTIVES_PLAIN = set(
     "violent heavy light thick thin fat slim round square flat smooth rough sharp dull clean neat proud brave shy "
     "sad glad mad kind cruel rich poor strong weak fast slow quick late early last next same other whole lone "
     "lost broken open closed empty ready alive dead free busy favorite favourite vintage retro modern classic "
-    "cute cozy cosy fancy plain simple busy main final extreme single double triple".split()
+    "cute cozy cosy fancy plain simple busy main final extreme single double triple far near distant".split()
 )
 
 

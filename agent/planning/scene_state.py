@@ -165,7 +165,8 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
     for match in lower_named:  # "my corgi biscuit with his red collar": a name typed in lower case
         word = match[2]
         kind = match[1].lower()
-        known_kind = re.fullmatch(PERSON_NOUNS, kind) or drawable(kind)
+        personal = re.match(r"\s*(?:\(|,|with\s+(?:his|her|their)\b|who\b)", prompt[match.end():])
+        known_kind = re.fullmatch(PERSON_NOUNS, kind) or drawable(kind) or personal
         if known_kind and word not in NOT_NAMES and not verb_form(word) and not word.endswith("ing") \
                 and word not in characters:
             characters[word] = Character(id=_slug(word), name=word, species=kind)

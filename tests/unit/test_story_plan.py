@@ -207,3 +207,26 @@ def test_scene_nouns_read_props_without_articles() -> None:
     assert scene_nouns("she plants a tree by the temple gate") == ["tree", "temple", "gate"]
     assert scene_nouns("extreme close up of a single drop sliding down the glass") == ["drop", "glass"]
     assert scene_nouns("a calm sunny morning, everywhere quiet") == []
+
+
+def test_beats_labelled_by_times(plan_of) -> None:
+    plan = plan_of("a day in the life of an old lighthouse keeper with a white beard and a yellow raincoat. dawn: he "
+                   "climbs the spiral stairs carrying a lantern. noon: eating a sandwich on the rocks. dusk: he lights "
+                   "the great lamp. night: the beam sweeps over a stormy sea")
+    assert [s.time_of_day for s in plan.shots] == ["dawn", "noon", "dusk", "night"]
+    assert "sandwich" in _objects(plan)[1] and all("yellow raincoat" in s.prompt for s in plan.shots)
+
+
+def test_numbers_without_dots_and_slash_lists(plan_of) -> None:
+    plan = plan_of("1 a viking longship in a fjord 2 the vikings landing on a beach 3 a big feast in the longhouse")
+    assert len(plan.shots) == 3 and "fjord" in _objects(plan)[0] and "longhouse" in _objects(plan)[2]
+    plan = plan_of("turn my pancake recipe into step cards, one card per step, headed 'Step 1', 'Step 2' and "
+                   "'Step 3' in order: whisk flour and milk in a bowl / melt butter in a pan / stack the pancakes")
+    assert [[t.text for t in s.texts] for s in plan.shots] == [["Step 1"], ["Step 2"], ["Step 3"]]
+
+
+def test_weather_said_for_the_whole_story_holds_in_every_shot(plan_of) -> None:
+    plan = plan_of("gimme 3 pics of a skater doing a kickflip off a ledge then grinding down a handrail then wiping "
+                   "out into a huge puddle lol. its pouring rain the whole time")
+    assert [s.weather for s in plan.shots] == ["rain"] * 3
+    assert all("skater" in s.characters for s in plan.shots) and "gimme" not in plan.shots[0].prompt
