@@ -36,7 +36,7 @@ _SPEECH = re.compile(r"\b(?:says?|said|saying|shouts?|yells?|asks?|whispers?|exc
                      r"cries|calls? out)\b\s*[:,]?\s*$", re.I)
 _REQUEST_VERBS = re.compile(
     r"^(?:(?:can|could|would) (?:you|u) (?:please )?(?:do|make|draw|create|show|give me|generate)|please|just|"
-    r"make(?: me)?|draw|paint|show(?: me)?|generate|create|give me|i need|i want|need|render|design)\b[\s:,]*", re.I)
+    r"make(?: me)?|draw|paint|show(?: me)?|generate|create|give me|gimme|i need|i want|need|render|design)\b[\s:,]*", re.I)
 _COUNT_LEAD = re.compile(
     r"^(?:(?:a|an|the|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)[\s-]+){0,2}"
     r"(?:(?:different|separate|more|new|coherent|consistent|product|comic|storyboard|panel|part|"
