@@ -115,7 +115,7 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
     words = _TOKEN.findall(text.lower())
     runs: list[list[str]] = []
     run: list[str] = []
-    after_determiner = negated = False
+    after_determiner = negated = after_verb = False
     for at, word in enumerate(words):
         if not word[0].isalpha() or word in _BREAK or word in NUMBER_WORDS or word in exclude:
             if run and not negated:
@@ -127,16 +127,21 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
                 negated = word in ("or", "nor") or (word == "," and following not in _ARTICLES_AND)
             run = []
             after_determiner = word in _DETERMINERS or word in NUMBER_WORDS or word.isdigit()
+            after_verb = False
             continue
         plural_before = bool(run) and run[-1].endswith("s") and not run[-1].endswith("ss")
         noun_after_article = after_determiner and not plural_before and (not run or not word.endswith(("s", "ed", "ing")))
-        if verb_form(word) and not noun_after_article:
+        # "cutting blocks of limestone": right after a verb, a bare -s word is its object, not a verb
+        object_of_verb = after_verb and not run and not word.endswith(("ed", "ing"))
+        if verb_form(word) and not noun_after_article and not object_of_verb:
             if run and not negated:
                 runs.append(run)
             negated = False
             run = []
             after_determiner = False
+            after_verb = True
             continue
+        after_verb = False
         run.append(word)
     if run and not negated:
         runs.append(run)
@@ -165,15 +170,20 @@ def _thing(word: str, exclude: set[str]) -> bool:
     name = singular(word)
     return not (len(name) < 3 or name.endswith("-") or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
                 or word in exclude or _adjective(word) or name in COLOURS or "'" in name
-                or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS
-                    and (verb_form(word) or word.endswith(("ing", "ied", "ded", "ted", "red")))))
+                or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS) or word in _PARTICIPLES)
 
 
-_ING_NOUNS = {"building", "painting", "ceiling", "wedding", "ring", "king", "wing", "swing", "string", "spring",
-              "pudding", "stuffing", "clothing", "sibling", "seedling", "duckling", "dumpling", "sapling", "earring",
-              "railing", "icing", "frosting", "filling", "stocking", "bed", "shed", "sled", "seed", "reed", "weed",
-              "steed", "sheepdog", "ceiling", "drawing", "carving", "landing", "clearing", "crossing", "dwelling",
-              "awning", "lightning", "morning", "evening", "offering", "bedding", "topping", "lining", "skyline"}
+_PARTICIPLES = set("thrown torn worn broken frozen fallen hidden eaten given taken written shaken stolen chosen drawn grown "
+                   "blown flown sewn shown sworn sunk spun stuck lit held built kept caught left brought bought sold "
+                   "refuse".split())
+_ING_NOUNS = {  # nouns that end like participles: "a seabed", "the building", "her earring"
+    "seabed", "flowerbed", "riverbed", "bed", "shed", "sled", "bobsled", "seed", "reed", "weed", "steed", "bread",
+    "thread", "head", "bead", "feed", "speed", "tweed", "homestead", "sheepdog", "spreadsheet",
+    "building", "painting", "ceiling", "wedding", "ring", "king", "wing", "swing", "string", "spring", "pudding",
+    "stuffing", "clothing", "sibling", "seedling", "duckling", "dumpling", "sapling", "earring", "railing", "icing",
+    "frosting", "filling", "stocking", "drawing", "carving", "landing", "clearing", "crossing", "dwelling", "awning",
+    "lightning", "offering", "bedding", "topping", "lining", "skyline", "scaffolding", "wedding", "ironing",
+    "sting", "sling", "ping", "thing", "pudding"}
 _COMPOUNDS = {"hot dog", "lunar module", "command module", "bar chart", "ice cream", "teddy bear", "fire truck",
               "traffic light", "street lamp", "coffee cup", "tea cup", "hot air balloon", "air balloon",
               "stop sign", "parking meter", "fire hydrant", "tennis racket", "baseball bat", "baseball glove",

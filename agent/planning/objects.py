@@ -37,6 +37,9 @@ MAX_PHRASE_WORDS = 4
 _MULTI_NUMBERS = sorted((tuple(k.split()) for k in NUMBER_WORDS), key=len, reverse=True)
 
 
+_OES_PLAIN = {"shoes", "toes", "canoes", "hoes", "oboes", "horseshoes", "tiptoes", "snowshoes"}
+
+
 def singular(word: str) -> str:
     """The singular of a noun or compound ("teddy bears" → "teddy bear", "people" → "person")."""
     head, _, last = word.rpartition(" ")
@@ -47,6 +50,8 @@ def singular(word: str) -> str:
         return word
     if len(last) > 4 and last.endswith("ies"):
         return prefix + last[:-3] + "y"
+    if last in _OES_PLAIN:  # shoes, toes, canoes: only the -s goes
+        return prefix + last[:-1]
     if len(last) > 3 and re.search(r"(ches|shes|sses|xes|zzes|oes)$", last):
         return prefix + last[:-2]
     if len(last) > 2 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
