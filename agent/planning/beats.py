@@ -149,7 +149,7 @@ def _numbered(prompt: str, masked: str) -> Story | None:
 
 _LABEL = re.compile(
     rf"(?:^|(?<=[.;!?\n])|(?<=[.;!?]\s))\s*({_TIME_WORD}|spring|summer|autumn|fall|winter|monday|tuesday|"
-    rf"wednesday|thursday|friday|saturday|sunday|before|after|(?:first|opening|final|last|closing)\s+(?:frame|shot|panel|slide|scene))"
+    rf"wednesday|thursday|friday|saturday|sunday|before|during|after|(?:first|opening|final|last|closing)\s+(?:frame|shot|panel|slide|scene))"
     rf"\s*(?::|\s[-–—]\s)", re.I)
 
 

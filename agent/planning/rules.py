@@ -126,11 +126,12 @@ def extract_image_count(prompt: str) -> int | None:
         word = match[1] or match[2]
         return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
     # "the three states of water, each in its own image", "my three kids, one image each"
-    if re.search(r"\beach\s+(?:in|on|as)\s+(?:its|their|his|her)\s+own\s+(?:image|picture|pic|panel|frame|card|slide|"
+    cue = re.search(r"\beach\s+(?:in|on|as)\s+(?:its|their|his|her)\s+own\s+(?:image|picture|pic|panel|frame|card|slide|"
                  r"poster|shot|illustration)|\bone\s+(?:image|picture|pic|panel|frame|card|slide|poster|shot|illustration|"
                  r"photo)s?\s+(?:each|per|for each)\b|\b(?:a|one)\s+(?:separate|different)\s+(?:image|picture)\s+(?:each|"
-                 r"for each)\b", text):
-        counted = re.search(rf"\b({_NUMBER}|\d+)\s+(?:[a-z'-]+\s+){{0,2}}?[a-z'-]*s\b", text)
+                 r"for each)\b", text)
+    if cue:  # the counted noun comes before the cue: "my three kids …, one image each: …"
+        counted = re.search(rf"\b({_NUMBER}|\d+)\s+(?:[a-z'-]+\s+){{0,2}}?[a-z'-]*s\b", text[: cue.start()])
         if counted:
             word = counted[1]
             number = int(word) if word.isdigit() else NUMBER_WORDS.get(word)

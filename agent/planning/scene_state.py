@@ -211,10 +211,14 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         if appositive:  # "the owner, an old man in a green cardigan, flips …"
             noun = appositive[1].lower().split()[-1]
             return [Character(id=_slug(noun), name=noun, species=noun, description=appositive[2].strip())]
-        lead = re.search(rf"\b(?:a|an|the)\s+((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
+        lead = re.search(rf"(?:\b(?:a|an|the|same)\s+|(?:^|(?<=[.:;!?]\s)))((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
                          rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)((?:\s+(?!(?:in|with|wearing|and|who|that)\b)"
                          rf"[a-z]+(?<!ing)(?=\s+(?:in|with|wearing)\b))?)(\s*\([^)]{{3,120}}\))?", prompt, re.I)
         worn = _worn(prompt[lead.end():]) if lead and not lead[4] else None
+        if lead and not lead[4] and not worn:  # "Same woman both times, mid-30s, short black bob."
+            listed = re.match(rf"[^,.;:]{{0,20}},\s+({_LOOK_LIST}[^.;:!?]{{0,100}}?)(?=\s*[.;:!?]|$)", prompt[lead.end():])
+            if listed and not any(verb_form(w) for w in re.findall(r"[a-z]+", listed[1].lower())):
+                worn = listed[1].strip()
         if lead and lead[3] and verb_form(lead[3].strip().lower()):
             lead, worn = None, None  # "a knight rides with …": a verb, not a second noun
         recurs = lead and (lead_anyway or lead[4] or worn or PRONOUN.search(prompt[lead.end():])

@@ -204,7 +204,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         carried = [o for o in drafts[-1].objects[:1] if not any(_same_thing(o.name, x.name) for x in objects)] \
             if drafts and _IT.search(unquoted) else []
         objects = carried + objects  # "next it lifts off": the balloon of the shot before
-        if story.shape in SUBJECT_SHAPES or filled or not story.beats or (not objects and same_subject):
+        if story.shape in SUBJECT_SHAPES or filled or not story.beats or same_subject:
             objects = _merge_objects(shared_objects, objects)
         if filled == "arc" and index == 0 and characters and len(beats) > 2:
             objects = []  # an invented arc opens on its lead alone: the props arrive with the story
