@@ -44,6 +44,7 @@ ENUMERATIONS: list[tuple[str, list[str]]] = [
     (r"\bsecondary colou?rs\b", ["orange", "green", "purple"]),
     (r"\bcolou?rs of the rainbow\b|\brainbow colou?rs\b", ["red", "orange", "yellow", "green", "blue", "indigo", "violet"]),
     (r"\bstates of (?:matter|water)\b", ["ice", "liquid water", "steam"]),
+    (r"\b(?:alphabet|a to z|letters of the alphabet)\b", [f"the letter {c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]),
     (r"\bzodiac(?: signs)?\b", ["Aries", "Taurus", "Gemini", "Cancer", "Leo", "Virgo", "Libra", "Scorpio", "Sagittarius",
                                 "Capricorn", "Aquarius", "Pisces"]),
     (r"\b(?:classical |four )?elements\b", ["earth", "water", "fire", "air"]),

@@ -70,9 +70,12 @@ def weather(text: str) -> str | None:
 
 
 _LOOK_END = r"(?=\s*(?:[,;:.!?]|\s(?:who|that|is|was|and then|then)\b|$))"
-_LOOK_LIST = (r"(?=[^.;:!?]{0,60}\b(?:hair|eyes|skin|beard|mustache|moustache|glasses|shirt|t-shirt|blouse|dress|coat|"
-              r"jacket|hat|cap|scarf|sweater|hoodie|uniform|suit|boots|braids?|ponytail|bun|freckles|tattoos?)\b)"
-              r"(?![^.;:!?]{0,60}\b(?:is|are|was|were|goes|walks|runs|sits|stands|holds)\b)")
+_CLOTHES = (r"hair|eyes|skin|beard|mustache|moustache|glasses|shirt|t-shirt|blouse|dress|coat|jacket|hat|cap|scarf|"
+            r"sweater|hoodie|uniform|suit|boots|braids?|ponytail|bun|bob|curls|freckles|tattoos?|jersey|nightgown|"
+            r"pajamas|pyjamas|slippers|cardigan|apron|overalls|vest|sneakers|robe|cape|cloak|gown|tutu|helmet|armou?r|"
+            r"beanie|bandana|collar|leggings|jeans|skirt|shorts|tie|bowtie|visor|goggles|gloves|mittens|raincoat|"
+            r"jumpsuit|spacesuit|pinafore|sari|kimono|hijab|turban|crown|tiara|mask|fur|feathers|scales|spots|stripes")
+_LOOK_LIST = rf"(?=[^.;:!?]{{0,60}}\b(?:{_CLOTHES})\b)"
 _VERB_STOP = (r"(?:who|that|then|is|was|at|on|to|into|from|by|under|while|as|when|"
               r"[a-z]+ing|(?:hear|find|grab|open|walk|run|see|look|go|take|make|get|eat|play|sit|stand|jump|ride|meet|"
               r"tr|learn|wake|say|hold|fl|climb|read|sleep|build|fall|dance|sing|cook|bake|draw|paint|write|"
@@ -120,6 +123,10 @@ def _look_after(text: str, at: int) -> str | None:
     worn = _worn(rest)
     if worn:
         return worn
+    sentence = re.match(r"\s+(?:is|has|wears|is wearing)\s+((?:a|an)\s+)?([^.;!?]{3,160})", rest) or \
+        re.match(r"[^.;!?]{0,3}[.;!]\s+(?:he|she|they|it)(?:'s|’s| is| has| wears)\s+((?:a|an)\s+)?([^.;!?]{3,160})", rest, re.I)
+    if sentence and (sentence[1] or re.search(rf"\b(?:{_CLOTHES})\b", sentence[2], re.I)):
+        return f"{sentence[1] or ''}{sentence[2]}".strip()  # "Luna is a girl with dark curly hair, a yellow nightgown …"
     appositive = re.match(rf",?\s+(?:is\s+)?((?:a|an|my|our|with)\s+[^;:.!?()]{{3,120}}?){_LOOK_END}", rest)
     if appositive:
         return appositive[1].strip()
@@ -127,9 +134,19 @@ def _look_after(text: str, at: int) -> str | None:
     if colon:
         return colon[1].strip()
     listed = re.match(rf",\s+({_LOOK_LIST}[^.;:!?]{{0,100}}?)(?=\s*[.;:!?]|$)", rest)
-    if listed and not any(verb_form(w) for w in re.findall(r"[a-z]+", listed[1].lower())):
-        return listed[1].strip()  # "Priya, mid-30s, curly black hair, mint green blouse."
+    if listed:  # "Priya, mid-30s, curly black hair, mint green blouse."; "Leo, number 9 in a green jersey, dribbles …"
+        look = _until_verb(listed[1])
+        if re.search(rf"\b(?:{_CLOTHES})\b", look, re.I):
+            return look
     return None
+
+
+def _until_verb(text: str) -> str:
+    """``text`` up to its first verb form ("number 9 in a green jersey, dribbles past" → up to the comma)."""
+    for word in re.finditer(r"[A-Za-z'-]+", text):
+        if verb_form(word[0].lower()) or re.fullmatch(r"(?:is|are|was|were|has|have)", word[0], re.I):
+            return text[: word.start()].strip(" ,;")
+    return text.strip(" ,;")
 
 
 def _slug(name: str) -> str:
@@ -175,7 +192,8 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         if name.lower() not in characters:
             species = None if match[1].lower() in ("character", "oc", "mascot") else match[1].lower()
             characters[name.lower()] = Character(id=_slug(name), name=name, species=species)
-    for match in re.finditer(rf"\b(?:named|called|name is)\s+((?:(?:{TITLES})\.?\s+(?=[A-Z]))?[A-Z][\w'-]+(?:\s+\d+)?)",
+    for match in re.finditer(rf"\b(?:named|called|name is|(?:mascot|hero|heroine|character|protagonist|lead) is)\s+"
+                             rf"((?:(?:{TITLES})\.?\s+(?=[A-Z]))?[A-Z][\w'-]+(?:\s+\d+)?)",
                              prompt):
         name = match[1]
         if name.lower() not in characters:
@@ -184,7 +202,7 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
                                                  species=before[1].lower() if before else None)
     for match in re.finditer(rf"(?:^|(?<=[\s:(]))((?:(?:{TITLES})\.?\s+)?([A-Z][\w'-]*[a-zA-Z]))(\s+[A-Z][a-z]+)?"
                              rf"(?=\s*\(|,\s+(?:a|an|my|with)\s|\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:{PERSON_NOUNS})\b"
-                             rf"|\s+is\s+(?:a|an)\s|,\s+{_LOOK_LIST})",
+                             rf"|\s+is\s+(?:a|an)\s|\s+(?:has|wears)\s+(?=[^.;!?]{{0,60}}\b(?:{_CLOTHES})\b)|,\s+{_LOOK_LIST})",
                              prompt):
         # "Captain Zorg" is one name; "Dr. Ada Vance" is Ada (a first name and a surname: the title goes).
         name = match[2] if match[3] else match[1]
@@ -195,8 +213,11 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
             characters[name.lower()] = Character(id=_slug(name), name=name)
     out = []
     for character in characters.values():
-        where = re.search(rf"\b{re.escape(character.name)}\b", prompt)
-        look = _look_after(prompt, where.end()) if where else None
+        look = None
+        for where in re.finditer(rf"\b{re.escape(character.name)}\b", prompt):  # "Gran's card …: Gran (silver curls)"
+            look = _look_after(prompt, where.end())
+            if look:
+                break
         named_as = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s){{0,3}}?[\w-]+)\s+(?:named|called)\s+"
                              rf"{re.escape(character.name)}\b", prompt)
         parts = [p for p in (named_as[1] if named_as else None, look) if p]
@@ -211,16 +232,18 @@ def story_characters(prompt: str, named: list[Character], *, several: bool = Tru
         if appositive:  # "the owner, an old man in a green cardigan, flips …"
             noun = appositive[1].lower().split()[-1]
             return [Character(id=_slug(noun), name=noun, species=noun, description=appositive[2].strip())]
-        lead = re.search(rf"(?:\b(?:a|an|the|same)\s+|(?:^|(?<=[.:;!?]\s)))((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
-                         rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)((?:\s+(?!(?:in|with|wearing|and|who|that)\b)"
-                         rf"[a-z]+(?<!ing)(?=\s+(?:in|with|wearing)\b))?)(\s*\([^)]{{3,120}}\))?", prompt, re.I)
+        leads = list(re.finditer(
+            rf"(?:\b(?:a|an|the|same)\s+|(?:^|(?<=[.:;!?]\s)))((?:(?!(?:of|a|an|the|and|with|in|on|at|for|to)\b)[\w-]+\s){{0,3}}?)"
+            rf"({PERSON_NOUNS})\b(?!\s+(?:{PERSON_NOUNS})\b)((?:\s+(?!(?:in|with|wearing|and|who|that)\b)"
+            rf"[a-z]+(?<!ing)(?=\s+(?:in|with|wearing)\b))?)(\s*\([^)]{{3,120}}\))?", prompt, re.I))
+        # The first one described wins: "Same model throughout: a woman in a teal sports bra …" is the woman.
+        leads = [m for m in leads if not (m[3] and verb_form(m[3].strip().lower()))]  # "the fox sleeps in …"
+        lead = next((m for m in leads if m[4] or _worn(prompt[m.end():])), leads[0] if leads else None)
         worn = _worn(prompt[lead.end():]) if lead and not lead[4] else None
         if lead and not lead[4] and not worn:  # "Same woman both times, mid-30s, short black bob."
             listed = re.match(rf"[^,.;:]{{0,20}},\s+({_LOOK_LIST}[^.;:!?]{{0,100}}?)(?=\s*[.;:!?]|$)", prompt[lead.end():])
             if listed and not any(verb_form(w) for w in re.findall(r"[a-z]+", listed[1].lower())):
                 worn = listed[1].strip()
-        if lead and lead[3] and verb_form(lead[3].strip().lower()):
-            lead, worn = None, None  # "a knight rides with …": a verb, not a second noun
         recurs = lead and (lead_anyway or lead[4] or worn or PRONOUN.search(prompt[lead.end():])
                            or len(re.findall(rf"\b{lead[2]}\b", prompt, re.I)) > 1)
         if lead and recurs:

@@ -178,7 +178,10 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     drafts: list[ShotDraft] = []
     previous: list[str] = []
     time_now, weather_now = start_time, start_weather
-    same_subject = bool(re.search(r"\bsame\b", shared_unquoted, re.I))  # "4 pictures of the same cabin: (1) summer …"
+    same_subject = bool(re.search(r"\bsame\b", shared_unquoted, re.I))
+    # "side view on all of them", "overhead shots, same table for all": a camera said once, for every shot
+    base_view = _view_in(shared_unquoted) or (_view_in(" ".join(_THROUGHOUT.findall(masked))) if story.shape != "views" else None)
+    base_view = base_view if story.shape != "views" and len(beats) > 1 else None  # "4 pictures of the same cabin: (1) summer …"
     # "one at night and one in a forest" are variants; "… and another of him meditating" goes on.
     parallel = story.shape in PARALLEL_SHAPES or (story.shape == "pairs" and not any(
         PRONOUN.search(b.text) or re.search(r"\b(?:same|later|then|next|afterwards|again)\b", b.text, re.I)
@@ -210,8 +213,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
             objects = []  # an invented arc opens on its lead alone: the props arrive with the story
         texts = shared_texts + (dealt[index:index + 1] if dealt else []) + \
             _texts_for(text, speaker_of, present[0] if present else main)
-        drafts.append(ShotDraft(text, beat.view or _view_in(unquoted), beat.label, texts, objects, time_now,
-                                weather_now, present))
+        drafts.append(ShotDraft(text, beat.view or _view_in(unquoted) or base_view, beat.label, texts, objects,
+                                time_now, weather_now, present))
     if not story.beats and len(drafts) > 1:
         # A single moment asked several times: quoted text addressed to one shot stays there.
         targeted_texts = {t.text for clauses in story.targeted.values() for c in clauses for t in extract_texts(c)[0]}
@@ -276,6 +279,7 @@ def _merge_objects(shared: list[SceneObject], own: list[SceneObject]) -> list[Sc
 
 # Inside a beat, "front", "back" and "side" are views only when said as views ("on his back" is not).
 _BEAT_VIEW_PATTERNS = [(view, {"front": r"from the front|front view", "back": r"from behind|back view|from the back",
+                               "top": r"top[- ]down|from (?:directly )?above|top view|overhead(?: shots?| view)?|bird'?s[- ]eye",
                                "side": r"from the side|side view|side profile|profile view"}.get(view, pattern))
                        for view, pattern in VIEW_PATTERNS]
 
