@@ -26,8 +26,8 @@ VIEW_PATTERNS: list[tuple[str, str]] = [
     ("three-quarter", r"3/4|three[- ]quarters?"),
     ("close-up", r"close[- ]?ups?"),
     ("wide", r"wide(?:[- ]angle)? shot|wide view|wide angle"),
-    ("top", r"top[- ]down|from (?:directly )?above|from the top|top view|overhead|bird'?s[- ]eye"),
-    ("front", r"(?:from the )?front"),
+    ("top", r"top[- ]down|from (?:directly )?above|from the top|top views?|overhead|bird'?s[- ]eye"),
+    ("front", r"(?:from the )?front(?: views?)?"),
     ("side", r"(?:(?:from the|left|right) )?side(?: profile)?|profile"),
     ("back", r"from behind|(?:from the )?back|rear"),
 ]
@@ -60,6 +60,7 @@ _CONNECTIVES = (r"(?:and\s+)?(?:(?<!\bby )(?<!\buntil )(?<!\bsince )then|next|af
                 r"(?<=and )last(?=\s+(?:the|a|an|one|we|she|he|they)\b)|"
                 r"at last|in the end|eventually)")
 _MULTI_CUE = re.compile(r"\b(?:storyboard|comic|panels?|pics|images|pictures|photos|sequence|story|time-?lapse|narrative|"
+                        r"illustrations|drawings|paintings|renders|scenes|moments|"
                         r"series|slides|frames|shots|carousel|steps|cards|posts|stickers|picture ?book|storybook)\b")
 
 
@@ -345,7 +346,7 @@ def _enumeration(prompt: str, masked: str) -> Story | None:
         if not listed:  # "the three states of water, ice, liquid and steam, each …": the request's own names
             named = re.match(r"(?:\s+of\s+[\w-]+)?\s*[,:]\s*([^.;:]+)", masked[match.end():])
             own = _list_items(named[1]) if named else []
-            own = [o for o in own if not re.match(r"\s*(?:each|every|all|one)\b", o, re.I)]
+            own = [o for o in own if not re.match(r"\s*(?:each|every|all|one)\b", o, re.I) and re.search(r"[A-Za-z]", o)]
             if len(own) == len(items):
                 chosen = own
         if len(chosen) < 2:
@@ -398,6 +399,28 @@ def _sentences(masked: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]*", masked)
             if m[0].strip() and not re.fullmatch(r"\s*(?:\d+|" + _NUM + r")\s+(?:images|pictures|pics|panels)"
                                                 r"(?: please)?[.!?]*\s*", m[0], re.I)]
+
+
+_GOES_ON = re.compile(r"\s*(?:he|she|they|we|i|it|his|her|their|then|later|next|soon|finally|meanwhile|afterwards|"
+                      r"eventually|at last|in the end|by (?:morning|noon|nightfall|night|evening|dawn|the time)|"
+                      r"the next (?:day|morning|night)|that (?:night|evening|afternoon|morning))\b", re.I)
+_WEATHER_ONLY = re.compile(r"\s*it(?:'s|’s| is| was)\s+(?:\w+\s+){0,3}?(?:raining|snowing|pouring|night|dark|dawn|"
+                           r"morning|evening|foggy|sunny|stormy|windy|cold|hot)\b[^.!?]*[.!?]?\s*$", re.I)
+
+
+def _narrative(prompt: str, masked: str, count: int | None) -> Story | None:
+    """No count, no list, but a story told in sentences that go on from each other ("A keeper
+    climbs the stairs at dusk. He lights the lamp. A storm rolls in. By morning …"): one shot
+    per sentence; a first sentence that only sets the weather is for every shot."""
+    if count is not None:
+        return None
+    sentences = _sentences(masked)
+    shared = ""
+    if sentences and _WEATHER_ONLY.match(masked[slice(*sentences[0])]):
+        shared, sentences = prompt[slice(*sentences[0])], sentences[1:]
+    if len(sentences) < 3 or sum(bool(_GOES_ON.match(masked[s:e])) for s, e in sentences[1:]) < 2:
+        return None
+    return Story("sentences", [Beat(prompt[s:e]) for s, e in sentences], shared)
 
 
 def _sentence_beats(prompt: str, masked: str, count: int | None,
@@ -470,7 +493,7 @@ _TARGET = re.compile(
     rf"(?:,?\s*(?:and|while|but)\s+)?\b(?:in|on|for)\s+the\s+(last|final|first|second|third|fourth|fifth|sixth|"
     rf"seventh|eighth|\d(?:st|nd|rd|th))\s+(?:{_SHOT_NOUN}|one)\b,?"
     rf"|\b(?:{_SHOT_NOUN})\s+(\d)\s+(?:should|has|shows|is|gets)\b"
-    rf"|\bthe\s+(last|final|first|second|third|fourth|fifth|sixth|seventh|eighth)\s+(?:{_SHOT_NOUN}|one)\s+"
+    rf"|(?:\bthe\s+|(?:^|(?<=[.!?]\s)))(last|final|first|second|third|fourth|fifth|sixth|seventh|eighth)\s+(?:{_SHOT_NOUN}|one)\s+"
     rf"(?:should|has|shows|is|gets|will|must|can)\b", re.I)
 
 
@@ -500,7 +523,7 @@ def _first_story(prompt: str, masked: str, count: int | None) -> Story | None:
         lambda p, m: _sequence(p, m),
         lambda p, m: _views(p, m), lambda p, m: _enumeration(p, m), lambda p, m: _pairs(p, m),
         lambda p, m: _sentence_beats(p, m, count), lambda p, m: _clauses(p, m, count), lambda p, m: _times(p, m),
-        lambda p, m: _counted(p, m, count),
+        lambda p, m: _counted(p, m, count), lambda p, m: _narrative(p, m, count),
     ]
     for reader in readers:
         story = reader(prompt, masked)

@@ -11,8 +11,9 @@ from agent.planning.vocab import NOT_NAMES, TITLES
 from tools.scene import Character
 
 TIMES: list[tuple[str, str]] = [
-    (r"dawn|sunrise|daybreak|first light|sun (?:rises|comes up|is rising)|sunup", "dawn"),
-    (r"midnight|night|nite|nighttime|night-time|tonight|after dark|under the stars|moonlit|moonlight|starry|nightfall", "night"),
+    (r"dawn|sunrise|daybreak|first light|sun (?:rises|comes up|is rising)|sunup|[56]\s?(?:am|a\.m\.)", "dawn"),
+    (r"midnight|night|nite|nighttime|night-time|tonight|after dark|under the stars|moonlit|moonlight|starry|nightfall|"
+     r"pitch (?:dark|black)|(?:1[0-2]|[1-4])\s?(?:am|a\.m\.)|1[0-2]\s?(?:pm|p\.m\.)", "night"),
     (r"sunset|dusk|evening|twilight|golden hour", "dusk"),
     (r"noon|midday|lunchtime|high noon", "noon"),
     (r"afternoon", "afternoon"),
@@ -102,7 +103,7 @@ def _worn(rest: str) -> str | None:
         # "stumbles", "lit" end the look; "racing helmet", "bow tie" do not ("racing down the hill" does)
         acts = words and ((word.endswith(("s", "ed")) and verb_form(word))
                           or (word.endswith("ing") and (not after[0].isalnum() or after in _AFTER_VERB)))
-        if not word[0].isalnum() or word in _WORN_STOP or acts or len(words) >= 8:
+        if not word[0].isalnum() or word in _WORN_STOP or acts or len(words) >= 14:
             break
         words.append(token)
     while words and words[-1].lower() in ("and", "a", "an", "the", "with"):

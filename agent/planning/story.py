@@ -158,7 +158,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     speaker_of = {c.name: c.id for c in characters}
     main = characters[0].id if characters else None
     shared = story.shared
-    shared_texts = _texts_for(shared, speaker_of, main)
+    # A text quoted in the shared part and again in one beat belongs to that beat ("the title … on page 1").
+    shared_texts = [t for t in _texts_for(shared, speaker_of, main) if not any(t.text in b.text for b in beats)]
     dealt = _one_text_each(shared, shared_texts, len(beats))
     if dealt:  # "a sticky note showing the day: 'MON', 'TUE', 'WED', 'THU', 'FRI'": one per shot
         shared_texts = []
@@ -172,7 +173,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
                            if not any(_same_thing(n, o.name) for o in shared_objects)]
     start_time, start_weather = time_of_day(shared_unquoted), weather(shared_unquoted)
-    for clause in _THROUGHOUT.findall(masked):  # "its pouring rain the whole time": every shot, from the start
+    for clause in _THROUGHOUT.findall(masked) + _IT_WAS.findall(masked):  # "its pouring rain the whole time",
+        # "It was a rainy Saturday morning.": every shot, from the start
         start_time, start_weather = time_of_day(clause) or start_time, weather(clause) or start_weather
     subject = subject_of(shared) if story.shape in SUBJECT_SHAPES or filled else ""
     drafts: list[ShotDraft] = []
@@ -249,6 +251,7 @@ _THROUGHOUT = re.compile(r"[^.;:!?]*\b(?:the whole time|all day(?: long)?|all ni
                          r"all the time|in every (?:panel|shot|image|picture|frame|one)|in all (?:panels|shots|images|pictures)|"
                          r"in all of them|in (?:all|each of the|both) (?:two|three|four|five|six|seven|eight)|in each (?:one|of them)|"
                          r"the whole (?:day|night|story|comic))\b[^.;:!?]*", re.I)
+_IT_WAS = re.compile(r"(?:^|(?<=[.!?]\s))\s*it\s+(?:was|is|'s|’s)\s+[^.!?]*", re.I)
 _IT = re.compile(r"\b(?:it|its)\b(?!['’]s|\s+(?:is|was)\s+(?:raining|snowing|night|dark|morning|sunny|foggy|late|early))"
                  r"(?!\s+(?:pouring|raining|snowing|storming|foggy|sunny|night|dark|cold|hot|late|early)\b)", re.I)
 
