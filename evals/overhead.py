@@ -116,8 +116,9 @@ def _summary(samples: Sequence[dict]) -> dict:
 
 
 def measure_processes(repeats: int = 5, baseline: Path | None = None, tree: Path = REPO,
-                      prompts: dict[str, str] | None = None) -> dict:
-    """Whole-process medians per prompt for ``tree`` (and ``baseline``, interleaved)."""
+                      prompts: dict[str, str] | None = None, baseline_label: str | None = None) -> dict:
+    """Whole-process medians per prompt for ``tree`` (and ``baseline``, interleaved);
+    ``baseline_label`` says in the report what the baseline tree is."""
     prompts = prompts or PROMPTS
     trees = {"after": Path(tree).resolve()}
     if baseline is not None:
@@ -140,6 +141,7 @@ def measure_processes(repeats: int = 5, baseline: Path | None = None, tree: Path
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "images": IMAGES, "size": SIZE, "repeats": repeats,
         "trees": {label: str(path) for label, path in trees.items()},
+        "baseline_label": baseline_label,
         "prompts": prompts,
         "summary": {label: {name: _summary(s) for name, s in by_prompt.items()} for label, by_prompt in samples.items()},
         "samples": samples,
@@ -165,6 +167,8 @@ def processes_markdown(result: dict) -> str:
         + (", before and after interleaved too" if len(labels) > 1 else "")
         + "). Loop cost = (agent − raw) / 8 per repeat, then the median. Targets: loop cost ≤ "
         f"{LOOP_TARGET_MS:g} ms per image, critique of 8 images ≤ {CRITIQUE_TARGET_S:g} s.",
+        *(["", f"Before: {result['baseline_label'] or result['trees']['before']}; after: this tree."]
+          if "before" in result["trees"] else []),
         "",
         "| tree | prompt | raw (s) | agent (s) | **loop cost per image (ms)** | range (ms) | **critique, 8 images (s)** | agent runs all passed |",
         "|---|---|---:|---:|---:|---|---:|---:|",
@@ -230,7 +234,7 @@ def processes_chart(result: dict, path: Path) -> Path:
     right.invert_yaxis()
     right.set_xlabel("seconds (median per node, agent runs)")
     right.set_title(f"agent nodes, {result['images']} images at {result['size']}", fontsize=9)
-    right.legend(fontsize=7, loc="lower right")
+    right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -284,12 +288,12 @@ def measure(repeats: int = 5, backend: str = "sketch", prompt: str = PROMPT, **s
 # ----------------------------------------------------------------------- the suite
 
 
-def run_suite(out_dir: Path, repeats: int = 5, baseline: Path | None = None) -> Path:
+def run_suite(out_dir: Path, repeats: int = 5, baseline: Path | None = None, baseline_label: str | None = None) -> Path:
     """Entry point for ``evals.runner``: writes ``overhead.md``, ``overhead.png`` and
     ``overhead.json`` into ``out_dir`` and returns the markdown report's path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = measure_processes(repeats=repeats, baseline=baseline)
+    result = measure_processes(repeats=repeats, baseline=baseline, baseline_label=baseline_label)
     report = out_dir / "overhead.md"
     report.write_text(processes_markdown(result), encoding="utf-8")
     processes_chart(result, out_dir / "overhead.png")
@@ -301,13 +305,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m evals.overhead", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="repeats per prompt (medians reported)")
     parser.add_argument("--baseline", type=Path, help="source tree of an earlier commit, measured interleaved")
+    parser.add_argument("--baseline-label", help="what the baseline tree is, for the report (e.g. its commit)")
     parser.add_argument("--out", type=Path, default=Path("evals/results"), help="where the report goes")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
     if args.baseline is not None and not (args.baseline / "agent" / "run.py").is_file():
         parser.error(f"--baseline {args.baseline}: not a limner source tree (no agent/run.py)")
-    print(run_suite(args.out, repeats=args.repeats, baseline=args.baseline).read_text())
+    print(run_suite(args.out, repeats=args.repeats, baseline=args.baseline, baseline_label=args.baseline_label).read_text())
 
 
 if __name__ == "__main__":

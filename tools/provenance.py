@@ -15,8 +15,9 @@ from PIL import Image, PngImagePlugin
 PREFIX = "limner:"
 
 
-def save_png(image: Image.Image, path: str | Path, metadata: dict[str, Any]) -> Path:
-    """Write ``image`` as PNG with ``metadata`` embedded; non-string values are stored as JSON."""
+def _png_info(metadata: dict[str, Any]) -> PngImagePlugin.PngInfo:
+    """The text chunks for ``metadata``: ``limner:*`` keys (non-strings as JSON), plus the
+    standard ``Software`` and ``Description``."""
     info = PngImagePlugin.PngInfo()
     for key, value in metadata.items():
         if value is None:
@@ -27,8 +28,44 @@ def save_png(image: Image.Image, path: str | Path, metadata: dict[str, Any]) -> 
         info.add_itxt("Software", f"limner {metadata['limner_version']}")
     if "prompt" in metadata:
         info.add_itxt("Description", str(metadata["prompt"]))
+    return info
+
+
+def save_png(image: Image.Image, path: str | Path, metadata: dict[str, Any]) -> Path:
+    """Write ``image`` as PNG with ``metadata`` embedded; non-string values are stored as JSON."""
     path = Path(path)
-    image.save(path, format="PNG", pnginfo=info)
+    image.save(path, format="PNG", pnginfo=_png_info(metadata))
+    return path
+
+
+_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def copy_png(source: str | Path, path: str | Path, metadata: dict[str, Any]) -> Path:
+    """``source`` written to ``path`` as an RGB PNG with ``metadata`` embedded, as
+    :func:`save_png` would write it. An 8-bit RGB PNG is not decoded and re-encoded: the
+    text chunks go in before its image data, every other chunk is copied as it is. Any
+    other file is decoded, converted to RGB and saved."""
+    data = Path(source).read_bytes()
+    path = Path(path)
+    # IHDR comes first: bit depth at byte 24, colour type (2: RGB) at byte 25.
+    if not (data.startswith(_SIGNATURE) and data[12:16] == b"IHDR" and data[24:26] == b"\x08\x02"):
+        with Image.open(source) as image:
+            return save_png(image.convert("RGB"), path, metadata)
+    offset = len(_SIGNATURE)
+    with open(path, "wb") as out:
+        out.write(_SIGNATURE)
+        written = False
+        while offset < len(data):
+            length = int.from_bytes(data[offset:offset + 4], "big")
+            kind = data[offset + 4:offset + 8]
+            end = offset + 12 + length
+            if kind == b"IDAT" and not written:
+                for cid, payload, *_ in _png_info(metadata).chunks:
+                    PngImagePlugin.putchunk(out, cid, payload)
+                written = True
+            out.write(data[offset:end])
+            offset = end
     return path
 
 

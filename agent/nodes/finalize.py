@@ -17,7 +17,7 @@ from agent.planning.references import sources
 from agent.state import ImageRecord, State
 from tools.version import __version__
 from tools.contact import contact_sheet
-from tools.provenance import save_png
+from tools.provenance import copy_png
 from tools.safety import output_check
 from agent.characters import record_appearances
 
@@ -75,7 +75,8 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
                     flagged = {"reason": verdict.reason, "categories": verdict.categories, "policy": verdict.policy}
                     log.append(f"image {record.shot + 1} flagged by the {verdict.policy} check: {verdict.reason}")
             target = request.out_dir / f"{record.shot + 1:02d}.png"
-            save_png(image, target, {
+            # The work file's pixels as they are, the metadata added: no second encoding.
+            copy_png(record.path, target, {
                 "prompt": request.prompt,
                 "shot_prompt": shots[record.shot].prompt,
                 "seed": record.seed,
@@ -95,7 +96,7 @@ def finalize(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         verdict = "ok" if record.passed else ("missing" if record.path is None else "failed checks")
         labels.append(f"{record.shot + 1:02d}  seed {record.seed}  {verdict}")
     contact_path = request.out_dir / "contact.png"
-    contact_sheet(thumbs, labels).save(contact_path)
+    contact_sheet(thumbs, labels).save(contact_path, compress_level=1)  # a preview: fast beats small
     report = {
         "run_id": request.run_id,
         "prompt": request.prompt,

@@ -77,3 +77,15 @@ def test_skips_and_empty_boxes() -> None:
     assert unplaced[0].status == "skipped" and "box" in unplaced[0].reason
     missing = check_colors(image, [SceneObject(name="cow", color="blue", box=Box(x0=0.2, y0=0.2, x1=0.8, y1=0.8))])
     assert missing[0].status == "fail" and "nothing" in missing[0].reason
+
+
+def test_family_counts_name_every_pixel_as_family_does():
+    """The binned count (each 8-level bin named once) equals naming every pixel at its bin's centre."""
+    import numpy as np
+
+    from tools.critics.color import FAMILIES, _families, _family_counts
+
+    pixels = np.random.default_rng(7).integers(0, 256, size=(5000, 3)).astype(np.float32)
+    by_pixel = [family(tuple(int(v) // 8 * 8 + 4 for v in p)) for p in pixels]
+    assert _family_counts(pixels).tolist() == [by_pixel.count(name) for name in FAMILIES]
+    assert _families(pixels).tolist() == by_pixel

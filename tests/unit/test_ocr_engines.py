@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
 import pytest
@@ -18,8 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 import tools
 from tools.critics import ocr_engines
-from tools.critics.ocr import OcrUnavailable, check_texts, get_engine
-from tools.scene import TextElement
+from tools.critics.ocr import OcrUnavailable, check_texts, get_engine, normalise, suggest_repairs
+from tools.scene import Box, TextElement
 
 FONT_PATH = os.path.join(os.path.dirname(matplotlib.__file__), "mpl-data", "fonts", "ttf", "DejaVuSans-Bold.ttf")
 
@@ -110,3 +111,61 @@ def test_easyocr_passes_correct_text_and_fails_a_misspelling():
     (bad,) = check_texts(render(["GRAND OPNING"]), expected, engine="easyocr")
     assert bad.status == "fail"
     assert 0.8 < bad.score < 1.0
+
+
+class Recording:
+    """The real engine, noting the size of every image it is given."""
+
+    name = "rapidocr"
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.sizes: list[tuple[int, int]] = []
+
+    def read(self, image: Image.Image):
+        self.sizes.append(image.size)
+        return self.engine.read(image)
+
+
+def poster(text_at: tuple[int, int]) -> Image.Image:
+    """A 512² poster with one line of text centred at ``text_at``."""
+    image = Image.new("RGB", (512, 512), "#f4efe6")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 512, 512), fill="#8a6a4a")
+    draw.text(text_at, "FRESH BREAD DAILY", font=ImageFont.truetype(FONT_PATH, 36), fill="#b01c1c", anchor="mm")
+    return image
+
+
+PLANNED_TOP = TextElement(text="FRESH BREAD DAILY", role="title", box=Box(x0=0.05, y0=0.04, x1=0.95, y1=0.24))
+
+
+def test_rapidocr_reads_the_planned_region_only_when_it_holds_the_text(rapidocr):
+    engine = Recording(rapidocr)
+    (check,) = check_texts(poster((256, 62)), [PLANNED_TOP], engine=engine)
+    assert check.status == "pass", check.reason
+    assert len(engine.sizes) == 1 and engine.sizes[0][1] < 200  # the title band, not the whole 512² image
+    x0, y0, x1, y1 = check.box
+    assert y0 < 62 < y1 and x0 < 256 < x1  # in the whole image's coordinates
+
+
+def test_rapidocr_finds_a_text_drawn_outside_its_planned_box_and_fails_it_with_its_box(rapidocr):
+    engine = Recording(rapidocr)
+    texts = [PLANNED_TOP]
+    (check,) = check_texts(poster((256, 420)), texts, engine=engine)
+    assert check.status == "fail" and "outside its planned box" in check.reason, check.reason
+    assert check.found is not None and normalise(check.found) == normalise("FRESH BREAD DAILY")
+    x0, y0, x1, y1 = check.box
+    assert y0 < 420 < y1 and x0 < 256 < x1  # where it was drawn, not where it was planned
+    assert engine.sizes == [engine.sizes[0], (512, 512)]  # the region first, then the whole image
+    (repair,) = suggest_repairs([check], texts, image_size=(512, 512))
+    assert repair.kind == "retypeset" and repair.box == list(PLANNED_TOP.box.to_pixels(512, 512))
+
+
+def test_rapidocr_reads_concurrently_as_it_reads_alone():
+    engine = ocr_engines.RapidOcrEngine(instances=2, threads=1)
+    images = [poster((256, 62)), poster((256, 420)), render(["Welcome to the", "Harvest Fair"]), render(["OPEN"])] * 2
+    alone = [engine.read(image) for image in images]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(engine.read, images))
+    assert together == alone and all(alone)
+    assert engine._built <= 2

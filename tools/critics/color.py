@@ -12,6 +12,7 @@ object's colour.
 from __future__ import annotations
 
 import colorsys
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image
@@ -78,11 +79,30 @@ def planned_family(color_name: str) -> str | None:
     return family(rgb) if rgb is not None else None
 
 
+@lru_cache(maxsize=None)
+def _family_code(key: int) -> int:
+    """Family (its index in FAMILIES) of a quantised colour ``key`` = r/8 << 10 | g/8 << 5 | b/8,
+    named at the centre of its 8-level bin. Remembered: a process names each bin once."""
+    return FAMILIES.index(family(((key >> 10) * 8 + 4, ((key >> 5) & 31) * 8 + 4, (key & 31) * 8 + 4)))
+
+
+def _family_counts(pixels: np.ndarray) -> np.ndarray:
+    """Pixels per family (indexed like FAMILIES). Colours are quantised first: a few hundred
+    distinct bins to name instead of tens of thousands of pixels."""
+    quantised = pixels.astype(np.int32) // 8
+    keys = (quantised[:, 0] << 10) | (quantised[:, 1] << 5) | quantised[:, 2]
+    bins = np.bincount(keys, minlength=1 << 15)
+    used = np.flatnonzero(bins)
+    codes = np.fromiter((_family_code(int(k)) for k in used), dtype=np.int64, count=len(used))
+    return np.bincount(codes, weights=bins[used], minlength=len(FAMILIES)).astype(np.int64)
+
+
 def _families(pixels: np.ndarray) -> np.ndarray:
-    # Quantise first: a few hundred distinct colours instead of tens of thousands of pixels.
-    quantised = (pixels // 8) * 8 + 4
-    unique, inverse = np.unique(quantised.reshape(-1, 3), axis=0, return_inverse=True)
-    names = np.array([family(tuple(int(v) for v in colour)) for colour in unique])
+    """Family name of every pixel."""
+    quantised = pixels.astype(np.int32) // 8
+    keys = (quantised[:, 0] << 10) | (quantised[:, 1] << 5) | quantised[:, 2]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    names = np.array([FAMILIES[_family_code(int(k))] for k in unique])
     return names[inverse.reshape(-1)]
 
 
@@ -127,16 +147,16 @@ def check_color(array: np.ndarray, obj: SceneObject) -> CheckResult:
     if target in ACHROMATIC:
         box_area = max(1, (box[2] - box[0]) * (box[3] - box[1]))
         return _check_achromatic(pixels, len(pixels) / box_area, obj, target, expected, box)
-    names = _families(pixels)
+    counts = _family_counts(pixels)
     # Outlines, shading, wheels and highlights are black, grey or white in any colour of
     # object (a teal bicycle is mostly grey wheels): only chromatic pixels are evidence.
-    chromatic = names[~np.isin(names, list(ACHROMATIC))]
-    if len(chromatic) < max(16, MIN_CHROMATIC * len(names)):
+    chromatic = {name: int(counts[i]) for i, name in enumerate(FAMILIES) if name not in ACHROMATIC and counts[i]}
+    if sum(chromatic.values()) < max(16, MIN_CHROMATIC * int(counts.sum())):
         return CheckResult(name=CHECK_NAME, status="fail", score=0.0, expected=expected, found=f"colourless {obj.name}",
                            box=list(box), reason=f"{obj.name}: no {target} found, only white, grey or black")
-    names = chromatic
-    families, counts = np.unique(names, return_counts=True)
-    shares = dict(zip(families.tolist(), (counts / counts.sum()).tolist()))
+    families = sorted(chromatic)  # by name, so that a tie for the dominant family breaks alike everywhere
+    present = np.array([chromatic[name] for name in families])
+    shares = dict(zip(families, (present / present.sum()).tolist()))
     accepted = NEIGHBOURS.get(target, {target})
     # The planned family itself, or the best neighbour (one pixel cannot be two families).
     share = max(shares.get(name, 0.0) for name in accepted)

@@ -221,8 +221,7 @@ def check_texts(
        window (or anywhere, when unplanned), it passes; read exactly elsewhere, it fails as
        misplaced, with the box where it was read; otherwise it fails with what was read.
 
-    So a failure is always judged on the whole image, as a check that reads only the whole
-    image would judge it. Without planned texts the result is a single skipped check; when
+    A failure is therefore always judged on the reading of the whole image. Without planned texts the result is a single skipped check; when
     the engine cannot load or fails, every text is skipped with the reason (a critic never
     invents a score). An unknown engine name raises :class:`UnknownOcrEngineError`,
     because that is a configuration mistake to fix.
