@@ -12,6 +12,7 @@ from agent.nodes.common import emit, settings_of, timed
 from agent.state import State
 from tools.critics.aggregate import clip_checks, critique_images, missing_image_critique, preload
 from tools.critics.no_text import forbids_text
+from tools.critics.other_shots import texts_of_other_shots
 from tools.critics.workers import map_ordered
 from tools.scene import Critique, EditSpec, ScenePlan
 from agent.characters import reference_checks
@@ -78,8 +79,11 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
             batch_checks[index] = [*batch_checks.get(index, []), *checks]
     # Every pending image at once (on the critique's worker threads), each judged alone;
     # the verdicts come in the order of ``pending``, which is the order of the loop below.
+    # A story's quoted lines belong to their own shots: another shot's text here is a defect.
+    foreign = texts_of_other_shots(shots) if spec is None else {}
     verdicts = critique_images(
         {r.shot: loaded[r.shot] for r in pending}, shots, ocr_engine=settings.ocr_engine, extra_checks=batch_checks,
+        foreign_texts=foreign,
     )
     images = []
     for record in state.images:
