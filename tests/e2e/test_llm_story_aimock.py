@@ -11,11 +11,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -23,20 +20,17 @@ from typing import Any
 import pytest
 
 from agent.context import Settings
+from aimock_server import KEY, MISSING, WHY_MISSING, running_aimock
 from agent.planning.planner import make_plan
 from agent.request import build_request
 from tools.provenance import read_png_metadata
 
-ROOT = Path(__file__).resolve().parents[2]
-LLMOCK = ROOT / "node_modules" / ".bin" / "llmock"
 LIMNER = str(Path(sys.executable).with_name("limner"))
-KEY = "sk-aimock-test"
 MODEL = "gpt-4o-mini"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not LLMOCK.exists() or shutil.which("node") is None,
-                       reason="aimock is not installed (needs node/npm; `make test` runs npm install)"),
+    pytest.mark.skipif(MISSING, reason=WHY_MISSING),
     pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is None,
                        reason="langchain-openai is not installed (pip install -e '.[dev]')"),
 ]
@@ -108,26 +102,8 @@ def aimock(tmp_path_factory):
          "response": {"content": {"shots": "four of them"}}},
     ]}
     (folder / "chat.json").write_text(json.dumps(fixtures))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "AIMOCK_API_KEYS": KEY}
-    server = subprocess.Popen([str(LLMOCK), "-p", str(port), "-f", str(folder / "chat.json"), "--log-level", "warn"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/health", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"aimock did not start: {server.stderr.read().decode()[-500:] if server.stderr else ''}")
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with running_aimock(folder / "chat.json") as base:
+        yield base
 
 
 def _journal(base: str, prompt: str) -> list[dict]:

@@ -8,41 +8,26 @@ import base64
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from aimock_server import KEY, MISSING, WHY_MISSING, running_aimock
 from tools.provenance import read_png_metadata
 
-ROOT = Path(__file__).resolve().parents[2]
-LLMOCK = ROOT / "node_modules" / ".bin" / "llmock"
 LIMNER = str(Path(sys.executable).with_name("limner"))
-KEY = "sk-aimock-test"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not LLMOCK.exists() or shutil.which("node") is None,
-                       reason="aimock is not installed (needs node/npm; `make test` runs npm install)"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(MISSING, reason=WHY_MISSING)]
 
 
 def _png(size: tuple[int, int], colour: tuple[int, int, int]) -> str:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,24 +47,8 @@ def aimock(tmp_path_factory):
                       "status": 400}},
     ]}
     (folder / "images.json").write_text(json.dumps(fixtures))
-    port = _free_port()
-    env = {**os.environ, "AIMOCK_API_KEYS": KEY}
-    server = subprocess.Popen([str(LLMOCK), "-p", str(port), "-f", str(folder / "images.json"), "--log-level", "warn"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/health", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"aimock did not start: {server.stderr.read().decode()[-500:] if server.stderr else ''}")
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with running_aimock(folder / "images.json") as base:
+        yield base
 
 
 def _journal(base: str) -> list[dict]:

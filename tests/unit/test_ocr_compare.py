@@ -26,22 +26,8 @@ from tools.critics.ocr import (
     normalise,
     suggest_repairs,
 )
+from fake_ocr import ScriptedEngine
 from tools.scene import Box, CheckResult, TextElement
-
-
-class ScriptedEngine:
-    """Returns the readings it was given and counts how often it was asked to read."""
-
-    name = "scripted"
-
-    def __init__(self, readings: list[Reading]) -> None:
-        self.readings = readings
-        self.calls = 0
-
-    def read(self, image: Image.Image) -> list[Reading]:
-        self.calls += 1
-        return list(self.readings)
-
 
 IMAGE = Image.new("RGB", (400, 200), "white")
 

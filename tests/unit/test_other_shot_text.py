@@ -3,27 +3,14 @@ and fails the image, with the box, when it is there ("THANK YOU!" painted in all
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
+from fake_ocr import ScriptedEngine
 from tools.critics.aggregate import critique_image
 from tools.critics.ocr_engines import Reading
 from tools.critics.other_shots import check_other_shots_text, texts_of_other_shots
 from tools.scene import Box, Shot, TextElement
 from tools.typeset import typeset
-
-
-class Fixed:
-    """An OCR engine that reads the given lines wherever it is asked."""
-
-    name = "fixed"
-
-    def __init__(self, readings: list[Reading]) -> None:
-        self.readings = readings
-        self.calls = 0
-
-    def read(self, image: Image.Image) -> list[Reading]:
-        self.calls += 1
-        return list(self.readings)
 
 
 def _shot(index: int, *texts: str) -> Shot:
@@ -39,7 +26,7 @@ def test_each_shot_is_told_the_texts_of_the_others_only() -> None:
 
 def test_another_shots_text_fails_with_its_box_and_asks_for_a_repaint() -> None:
     image = Image.new("RGB", (200, 100), "white")
-    engine = Fixed([Reading("THANK", (20, 10, 80, 30)), Reading("YOU!", (90, 10, 140, 30))])
+    engine = ScriptedEngine([Reading("THANK", (20, 10, 80, 30)), Reading("YOU!", (90, 10, 140, 30))])
     (check,) = check_other_shots_text(image, ["THANK YOU!"], engine=engine)
     assert check.status == "fail" and check.box == [20, 10, 140, 30] and check.found == "THANK YOU!"
     verdict = critique_image(image, _shot(0), foreign_texts=["THANK YOU!"], ocr_engine=engine)  # type: ignore[arg-type]
@@ -48,7 +35,7 @@ def test_another_shots_text_fails_with_its_box_and_asks_for_a_repaint() -> None:
 
 def test_nothing_of_the_others_here_passes_and_no_foreign_text_reads_nothing() -> None:
     image = Image.new("RGB", (200, 100), "white")
-    engine = Fixed([Reading("RAIN", (20, 10, 80, 30))])
+    engine = ScriptedEngine([Reading("RAIN", (20, 10, 80, 30))])
     (check,) = check_other_shots_text(image, ["THANK YOU!"], engine=engine)
     assert check.status == "pass"
     assert check_other_shots_text(image, [], engine=engine) == [] and engine.calls == 1
