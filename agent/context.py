@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     "stabilityai/sd-turbo", "steps": 1, "options": {"guidance_scale": 0}}}``. ``limner`` is always
     the configured default; a backend's own name (``sketch``, ``diffusers``, ``openai``) selects
     it with its defaults."""
+    server_backends: list[str] | None = None
+    """Backends the servers (HTTP API, MCP, bots) let clients choose, by backend or profile name
+    (JSON in ``LIMNER_SERVER_BACKENDS``, e.g. ``["sketch"]``); None: every installed backend. A
+    server with no diffusers weights or OpenAI key lists only what it can run, so its API never
+    offers a choice that can only fail. The default backend must be among them."""
     server_tokens: dict[str, str] = Field(default_factory=dict)
     """Bearer tokens the servers accept, as ``{"name": "token"}`` (JSON in
     ``LIMNER_SERVER_TOKENS``); the name owns that token's runs, files and memory namespace.

@@ -20,6 +20,9 @@ MAX_IMAGES = 8
 MIN_SIDE, MAX_SIDE = 64, 2048
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 MAX_SEED = 2**32 - 1
+MIN_INPUT_SIDE = 32
+"""Smallest side of an image to edit: outputs keep the input's size, and below this the
+drawing steps have no room (a 1x1 or 16-pixel-high input crashed the sketch backend)."""
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -122,6 +125,12 @@ def build_request(
     if prompt is None or not str(prompt).strip():
         raise InputError("the prompt is empty: describe the images you want", param="prompt")
     prompt = str(prompt).strip()
+    if not prompt.isascii():  # a lone surrogate (a JSON "\ud800", undecodable argv bytes) cannot be stored or drawn
+        try:
+            prompt.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InputError(f"the prompt is not valid Unicode text: it holds a lone surrogate at character "
+                             f"{error.start + 1}; send UTF-8", param="prompt") from None
     if len(prompt) > settings.max_prompt_chars:
         raise InputError(
             f"the prompt has {len(prompt)} characters; the limit is {settings.max_prompt_chars} "
@@ -159,6 +168,9 @@ def build_request(
     input_paths, mask_path, input_size = check_edit_request(mode, prompt, inputs, mask, backend=backend,
                                                             segmenter=settings.segmenter, max_inputs=MAX_IMAGES)
     if input_size is not None:
+        if min(input_size) < MIN_INPUT_SIDE:
+            raise InputError(f"the input image is {input_size[0]}x{input_size[1]}; edits need at least "
+                             f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} pixels", param="image")
         width_height = input_size
     run_id = new_run_id()
     root = Path(out_dir) if out_dir is not None else settings.out_dir

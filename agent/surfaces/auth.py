@@ -78,14 +78,20 @@ def principal(settings: Settings, authorization: str | None, client_host: str | 
 
 def memory_user(settings: Settings, owner: str, user: str | None) -> str:
     """The memory namespace of ``user`` acting through ``owner``: a token's users cannot reach
-    another token's characters. Without tokens it is the user as given (shared with the CLI)."""
-    if not settings.server_tokens:
-        return user or LOCAL
-    return f"{owner}:{user}" if user else owner
+    another token's characters. Without tokens it is the user as given (shared with the CLI).
+    An empty ``user`` names nobody: refused, never taken for the token's own namespace."""
+    if user is None:
+        return LOCAL if not settings.server_tokens else owner
+    if not user:
+        raise InputError("user is empty: leave it out, or name a user", param="user")
+    return f"{owner}:{user}" if settings.server_tokens else user
 
 
 def owned_thread(settings: Settings, owner: str, thread: str | None) -> str | None:
-    """Conversation ids are per owner too, so nobody can continue someone else's thread."""
-    if thread is None or not settings.server_tokens:
-        return thread
-    return f"{owner}:{thread}"
+    """Conversation ids are per owner too, so nobody can continue someone else's thread. An
+    empty ``thread`` is refused: as ``<owner>:`` it would be one thread shared by every such call."""
+    if thread is None:
+        return None
+    if not thread:
+        raise InputError("thread is empty: leave it out for a new conversation, or name one", param="thread")
+    return f"{owner}:{thread}" if settings.server_tokens else thread

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -208,7 +209,9 @@ def test_memory_namespaces_and_threads_are_per_token(server_settings: Settings) 
     for name in ("alice", "bob"):
         answer = client.post("/v1/runs", json={"prompt": "Mira the fox", "user": "u1", "thread": "t1"},
                              headers={"Authorization": f"Bearer {TOKENS[name]}"})
-        assert answer.json()["status"] == "failed" and "not drawing" in answer.json()["error"]["message"]
+        error = answer.json()["error"]  # the server's fault: a pointer to its log, not the exception
+        assert answer.json()["status"] == "failed" and error["type"] == "server_error"
+        assert "failed on the server" in error["message"] and "not drawing" not in error["message"]
     assert [(r.user_id, r.thread_id) for r in seen] == [("alice:u1", "alice:t1"), ("bob:u1", "bob:t1")]
 
 
@@ -247,22 +250,28 @@ BAD_JSON_REQUESTS = [
     ("JSON array", "/v1/images/generations", {"json": ["a cat"]}, 400, "JSON object", None),
     ("missing prompt", "/v1/images/generations", {"json": {"n": 1}}, 400, "missing required parameter 'prompt'", "prompt"),
     ("prompt not a string", "/v1/images/generations", {"json": {"prompt": 42}}, 400, "valid string", "prompt"),
-    ("n a string", "/v1/images/generations", {"json": {"prompt": "a cat", "n": "two"}}, 400, "valid integer", "n"),
-    ("n a float", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 1.5}}, 400, "valid integer", "n"),
-    ("n = 0", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 0}}, 400, "greater than or equal to 1", "n"),
-    ("n = 9", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 9}}, 400, "less than or equal to 8", "n"),
+    ("n a string", "/v1/images/generations", {"json": {"prompt": "a cat", "n": "two"}}, 400, "whole number", "n"),
+    ("n a float", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 1.5}}, 400, "whole number", "n"),
+    ("n = 0", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 0}}, 400, "n must be from 1 to 8", "n"),
+    ("n = 9", "/v1/images/generations", {"json": {"prompt": "a cat", "n": 9}}, 400, "n must be from 1 to 8", "n"),
     ("bad size", "/v1/images/generations", {"json": {"prompt": "a cat", "size": "12x12"}}, 400, "multiple of 8", "size"),
     ("size not WxH", "/v1/images/generations", {"json": {"prompt": "a cat", "size": "big"}}, 400, "WIDTHxHEIGHT", "size"),
     ("huge prompt", "/v1/images/generations", {"json": {"prompt": "a cat " * 2000}}, 400, "limit is 4000", "prompt"),
     ("unknown model", "/v1/images/generations", {"json": {"prompt": "a cat", "model": "dall-e-9"}}, 400, "unknown model", "model"),
     ("bad response_format", "/v1/images/generations", {"json": {"prompt": "a cat", "response_format": "gif"}},
      400, "'b64_json' or 'url'", "response_format"),
-    ("bad user id", "/v1/images/generations", {"json": {"prompt": "a cat", "user": "a b/c"}}, 400, "user id", "user"),
+    ("bad user id", "/v1/images/generations", {"json": {"prompt": "a cat", "user": "a b/c"}}, 400, "user id 'a b/c' must be", "user"),
     ("unknown run field", "/v1/runs", {"json": {"prompt": "a cat", "nn": 2}}, 400, "unknown parameter 'nn'", "nn"),
     ("bad run mode", "/v1/runs", {"json": {"prompt": "a cat", "mode": "fast"}}, 400, "'agent' or 'raw'", "mode"),
     ("wait not a bool", "/v1/runs", {"json": {"prompt": "a cat", "wait": "yes"}}, 400, "valid boolean", "wait"),
-    ("bad backend option", "/v1/runs", {"json": {"prompt": "a cat", "options": {"nope": 1}}}, 400, "bad option", None),
-    ("edit without multipart", "/v1/images/edits", {"json": {"prompt": "a cat"}}, 400, "multipart/form-data", None),
+    ("options without backend", "/v1/runs", {"json": {"prompt": "a cat", "options": {"nope": 1}}}, 400,
+     "options need 'backend'", "options"),
+    ("unknown backend option", "/v1/runs", {"json": {"prompt": "a cat", "backend": "sketch", "options": {"nope": 1}}},
+     400, "unknown option(s) for backend 'sketch'", "options"),
+    ("operator's backend option", "/v1/runs",
+     {"json": {"prompt": "a cat", "backend": "openai", "options": {"base_url": "http://127.0.0.1:9/v1"}}},
+     400, "set by the server's operator", "options"),
+    ("edit without multipart", "/v1/images/edits", {"json": {"prompt": "a cat"}}, 415, "multipart/form-data", None),
     ("edit non-image upload", "/v1/images/edits",
      {"files": {"image": ("notes.png", b"this is not an image", "image/png")}, "data": {"prompt": "add a sign that says 'X'"}},
      400, "not a readable image", "image"),
@@ -271,7 +280,7 @@ BAD_JSON_REQUESTS = [
     ("edit without image", "/v1/images/edits", {"files": {"mask": ("m.png", _png(), "image/png")}, "data": {"prompt": "x"}},
      400, "missing required parameter 'image'", "image"),
     ("edit n a word", "/v1/images/edits", {"files": {"image": ("a.png", _png(), "image/png")}, "data": {"prompt": "x", "n": "two"}},
-     400, "valid integer", "n"),
+     400, "whole number", "n"),
     ("edit without prompt", "/v1/images/edits", {"files": {"image": ("a.png", _png(), "image/png")}}, 400,
      "missing required parameter 'prompt'", "prompt"),
 ]
@@ -346,3 +355,169 @@ def test_a_restarted_server_still_knows_its_finished_runs_and_links(server_setti
         assert httpx.get(link.replace(link.split("/v1/")[0], url)).status_code == 200  # signed before the restart
         with httpx.stream("GET", f"{url}/v1/runs/{run_id}/events", headers=alice) as response:
             assert [kind for _, kind, _ in _sse(response)] == ["run_end"]
+
+
+# ---- the contract: the cases the API once got wrong, by name -------------------------------------
+
+
+def _json_bytes(text: str) -> dict[str, Any]:
+    """A raw JSON body (a lone surrogate cannot be encoded by httpx's ``json=``)."""
+    return {"content": text.encode("ascii"), "headers": {"content-type": "application/json"}}
+
+
+def test_a_lone_surrogate_in_a_prompt_is_a_400_on_every_route(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=60) as http:
+        for path in ("/v1/images/generations", "/v1/runs"):
+            answer = http.post(path, **_json_bytes('{"prompt": "a fox \\ud800"}'))
+            assert answer.status_code == 400, (path, answer.text)
+            assert answer.json()["error"]["param"] == "prompt" and "lone surrogate" in answer.json()["error"]["message"]
+        edit = http.post("/v1/images/edits", files={"image": ("a.png", _png(), "image/png")},
+                         data={"prompt": "add a sign that says 'X'", "user": "kid"},
+                         headers={"x-probe": "1"})
+        assert edit.status_code == 200, edit.text  # the same route still works
+        assert http.get("/v1/runs").json()["data"][0]["status"] == "done"  # no run was made of the surrogates
+
+
+@pytest.mark.parametrize("expires", ["%C2%B2", "1" * 5000, "-5", "1e9"])
+def test_a_malformed_expires_is_a_400_naming_it_even_without_a_token(token_base: str, expires: str) -> None:
+    answer = httpx.get(f"{token_base}/v1/files/x/y.png?expires={expires}&signature=x")
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["param"] == "expires" and "whole number" in answer.json()["error"]["message"]
+
+
+def test_a_malformed_last_event_id_or_limit_is_a_400(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=60) as http:
+        run = http.post("/v1/runs", json={"prompt": "a red apple", "mode": "raw"}).json()
+        for value in ("1" * 5000, "²".encode(), "-1", "abc"):  # '²' as its UTF-8 bytes: headers are bytes
+            answer = http.get(f"/v1/runs/{run['id']}/events", headers={"Last-Event-ID": value})
+            assert answer.status_code == 400 and answer.json()["error"]["param"] == "Last-Event-ID", answer.text
+        for value in ("1" * 5000, "²", "0", "101"):
+            answer = http.get(f"/v1/runs?limit={value}")
+            assert answer.status_code == 400 and answer.json()["error"]["param"] == "limit", answer.text
+
+
+@pytest.mark.parametrize("size", [(1, 1), (8, 8), (200, 16), (31, 64)])
+def test_an_image_smaller_than_32_pixels_a_side_is_a_400_before_any_run(base: str, size: tuple[int, int]) -> None:
+    answer = httpx.post(f"{base}/v1/images/edits", files={"image": ("tiny.png", _png(size), "image/png")},
+                        data={"prompt": "add a sign that says 'OPEN'"}, timeout=60)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["param"] == "image" and "at least 32x32" in answer.json()["error"]["message"]
+    assert httpx.get(f"{base}/v1/runs").json()["data"] == []  # refused before any work
+
+
+def test_empty_size_thread_and_user_are_refused(token_base: str) -> None:
+    alice = {"Authorization": f"Bearer {TOKENS['alice']}"}
+    cases = [("/v1/images/generations", {"prompt": "a red apple", "size": ""}, "size"),
+             ("/v1/runs", {"prompt": "a red apple", "size": ""}, "size"),
+             ("/v1/runs", {"prompt": "a red apple", "thread": ""}, "thread"),
+             ("/v1/runs", {"prompt": "a red apple", "user": ""}, "user"),
+             ("/v1/images/generations", {"prompt": "a red apple", "user": ""}, "user")]
+    with httpx.Client(base_url=token_base, timeout=60, headers=alice) as http:
+        for path, body, param in cases:
+            answer = http.post(path, json=body)
+            assert answer.status_code == 400 and answer.json()["error"]["param"] == param, (body, answer.text)
+        assert http.get("/v1/runs").json()["data"] == []
+        edit = http.post("/v1/images/edits", files={"image": ("a.png", _png(), "image/png")},
+                         data={"prompt": "add a sign that says 'X'", "size": ""})
+        assert edit.status_code == 400 and edit.json()["error"]["param"] == "size", edit.text
+
+
+def test_405_names_every_allowed_method_and_401_and_429_carry_their_headers(token_base: str,
+                                                                             server_settings: Settings) -> None:
+    wrong = httpx.delete(f"{token_base}/v1/runs")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, POST"
+    assert httpx.put(f"{token_base}/v1/images/generations").headers["allow"] == "POST"
+    unauthorised = httpx.get(f"{token_base}/v1/models")
+    assert unauthorised.status_code == 401 and unauthorised.headers["www-authenticate"] == "Bearer"
+    release = threading.Event()
+
+    def slow_runner(request: Any, **_: Any) -> dict[str, Any]:
+        release.wait(20)
+        raise RuntimeError("done waiting")
+
+    service = RunService(server_settings, workers=1, per_owner=1, max_queued=1, runner=slow_runner)
+    client = TestClient(create_app(server_settings, service=service), client=("127.0.0.1", 5000))
+    try:
+        answers = [client.post("/v1/runs", json={"prompt": p, "wait": False}) for p in ("a", "b", "c")]
+        assert [a.status_code for a in answers] == [202, 202, 429]
+        assert int(answers[2].headers["retry-after"]) > 0
+    finally:
+        release.set()
+        service.close()
+
+
+def test_no_message_shows_a_server_path_or_an_exception(server_settings: Settings, tmp_path: Path) -> None:
+    black = io.BytesIO()
+    Image.new("L", (256, 256), 0).save(black, format="PNG")
+    with live_server(create_app(server_settings)) as url, httpx.Client(base_url=url, timeout=60) as http:
+        # A mask that selects nothing: 422, and the message names the field, not the upload folder.
+        answer = http.post("/v1/images/edits", data={"prompt": "add a sign that says 'CLOSED'"},
+                           files={"image": ("a.png", _png(), "image/png"), "mask": ("m.png", black.getvalue(), "image/png")})
+        assert answer.status_code == 422, answer.text
+        message = answer.json()["error"]["message"]
+        assert "the 'mask' file selects nothing" in message and "/" not in message.replace("w/", "")
+        assert str(server_settings.home) not in answer.text
+        # A finished run's report and summary link to files instead of naming them on disk.
+        run = http.post("/v1/runs", json={"prompt": "a red apple"}).json()
+        assert str(server_settings.out_dir) not in json.dumps(run) and str(tmp_path) not in json.dumps(run)
+        assert run["report"]["images"][0]["url"].startswith(f"{url}/v1/files/")
+
+    def crashing(request: Any, **_: Any) -> dict[str, Any]:
+        raise OSError(f"{tmp_path}/.cache/huggingface/hub: no snapshot")
+
+    def failing(request: Any, **_: Any) -> dict[str, Any]:
+        return {"run_id": request.run_id, "backend": "diffusers", "refused": None, "plan": {"shots": []},
+                "images": [{"shot": 0, "path": None, "seed": 1, "passed": False, "checks": [], "repairs": [],
+                            "error": f"ValueError: cannot convert float NaN to integer in {tmp_path}/x.py"}]}
+
+    for runner, status in ((crashing, 500), (failing, 502)):
+        client = TestClient(create_app(server_settings, service=RunService(server_settings, runner=runner)),
+                            client=("127.0.0.1", 5000))
+        answer = client.post("/v1/images/generations", json={"prompt": "a red apple"})
+        assert answer.status_code == status, answer.text
+        message = answer.json()["error"]["message"]
+        assert "the server log has the details" in message
+        for leak in (str(tmp_path), "huggingface", "OSError", "ValueError", "NaN"):
+            assert leak not in answer.text, (leak, answer.text)
+        listed = client.get("/v1/runs").json()["data"]
+        assert all(str(tmp_path) not in json.dumps(item) for item in listed)
+
+
+def test_an_unexpected_error_is_a_500_with_an_incident_id_and_no_detail(server_settings: Settings) -> None:
+    app = create_app(server_settings)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise KeyError("/srv/secret/path")
+
+    answer = TestClient(app, client=("127.0.0.1", 5000), raise_server_exceptions=False).get("/boom")
+    assert answer.status_code == 500
+    assert re.fullmatch(r"internal server error \(incident [0-9a-f]{8}\); the server log has the details",
+                        answer.json()["error"]["message"])
+    assert "secret" not in answer.text and "KeyError" not in answer.text
+
+
+def test_the_served_document_is_docs_openapi_json(tmp_path: Path) -> None:
+    """A real ``limner serve`` with the default settings (its own process: backends registered
+    by other tests in this one would show in the document) serves exactly the committed file."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    committed = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text())
+    log = tmp_path / "serve.log"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LIMNER_HOME": str(tmp_path / "home")}
+    with log.open("w") as out:
+        server = subprocess.Popen([str(Path(sys.executable).parent / "limner"), "serve", "--port", "0"], cwd=tmp_path,
+                                  env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", log.read_text())):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        served = httpx.get(f"{found[1]}/openapi.json").json()
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert served == committed, "regenerate: python -m agent.surfaces.http.document > docs/openapi.json"

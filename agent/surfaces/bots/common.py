@@ -25,7 +25,8 @@ from typing import Any, Callable
 
 from agent.context import Settings
 from agent.errors import InputError
-from agent.request import MAX_IMAGES, RunRequest, build_request, check_user
+from agent.request import MAX_IMAGES, MAX_SEED, RunRequest, build_request, check_user
+from agent.surfaces import fields
 from agent.surfaces.results import made_paths, one_line, summary_text
 from agent.surfaces.service import Busy, Job
 
@@ -48,9 +49,9 @@ def parse_command(text: str) -> tuple[str, dict[str, Any]]:
         if key in options:
             raise InputError(f"{key} is given twice; usage: {OPTIONS_USAGE}")
         if key in ("n", "seed"):
-            if not value.isdigit():
+            if not fields.is_digits(value):  # ASCII digits, bounded: '²'.isdigit() is true, int('²') fails
                 raise InputError(f"{key}={value}: {key} must be a whole number"
-                                 + (f" from 1 to {MAX_IMAGES}" if key == "n" else ""))
+                                 + (f" from 1 to {MAX_IMAGES}" if key == "n" else f" from 0 to {MAX_SEED}"))
             options[key] = int(value)
         else:
             options[key] = value

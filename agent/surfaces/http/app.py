@@ -8,20 +8,24 @@
   (``agent.surfaces.http.files``).
 
 This module wires them together: one ``ApiState`` (settings, run service, link signer) on
-``app.state.api``, errors always in OpenAI's ``{"error": {message, type, param, code}}`` shape,
-and the request body limit. Every run goes through ``RunService`` (per-token queues, bounded
+``app.state.api``, errors always in OpenAI's ``{"error": {message, type, param, code}}`` shape
+(no server path and no exception text in them: a 500 names an incident id the log has), the
+request body limit, and the OpenAPI document (``agent.surfaces.http.openapi``) on
+``/openapi.json``. Every input is checked by the rules of ``agent.surfaces.fields`` before any
+work starts. Every run goes through ``RunService`` (per-token queues, bounded
 concurrency) into ``agent.run.run``, the same entry point as the CLI. Tokens: see
 ``agent.surfaces.auth``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,7 +35,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from agent.context import Settings
 from agent.errors import InputError
 from agent.surfaces.auth import AuthError, check_bind
-from agent.surfaces.http import files, openai_images, runs
+from agent.surfaces.fields import check_offer
+from agent.surfaces.http import files, openai_images, openapi, runs
 from agent.surfaces.http.state import ApiState
 from agent.surfaces.http.support import (
     ApiError, BodyLimit, BodyTooLarge, LinkSigner, error_body, error_response, validation_message,
@@ -40,6 +45,8 @@ from agent.surfaces.results import one_line
 from agent.surfaces.service import Busy, RunService
 from tools.images import ImageInputError
 from tools.version import __version__
+
+log = logging.getLogger("limner.http")
 
 
 def create_app(settings: Settings, *, service: RunService | None = None) -> FastAPI:
@@ -61,10 +68,18 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
     app.include_router(runs.router)
     app.include_router(files.router)
 
-    @app.get("/health")
+    @app.get("/health", operation_id="health",
+             responses={200: openapi.json_response(openapi.HEALTH, "The server is up.")})
     def health() -> dict[str, Any]:
+        """Whether the server is up (no token needed)."""
         return {"status": "ok", "version": __version__}
 
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.document(app, settings)
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]
     return app
 
 
@@ -103,13 +118,35 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
         return error_response(ApiError(413, f"the request body is larger than {limit:g} MiB", code="request_too_large"))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return error_response(ApiError(error.status_code, str(error.detail)))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # Starlette names the first matching route's methods only
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return error_response(ApiError(error.status_code, str(error.detail), headers=headers or None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        message = one_line(f"internal error: {error.__class__.__name__}: {error}")
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        incident = secrets.token_hex(4)
+        log.error("internal error %s on %s %s: %s: %s", incident, request.method, request.url.path,
+                  error.__class__.__name__, one_line(error), exc_info=error)
+        message = f"internal server error (incident {incident}); the server log has the details"
         return JSONResponse(error_body(500, message), status_code=500)
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at the request's path (the ``Allow`` header of a 405)."""
+    methods: set[str] = set()
+    for route in _leaf_routes(app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _leaf_routes(routes: list[Any]) -> Iterator[Any]:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # FastAPI wraps an included router
+        yield from _leaf_routes(inner.routes) if inner is not None else (route,)
 
 
 def link_secret(home: Path) -> bytes:
@@ -132,6 +169,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> N
     import uvicorn  # lazy: only the server process needs uvicorn; create_app (tests, MCP) does not
 
     check_bind(host, settings)
+    check_offer(settings)
     app = create_app(settings)
     mode = "tokens required" if settings.server_tokens else "no tokens configured: loopback clients only"
     print(f"limner API on http://{host}:{port} ({mode}); Ctrl-C stops", file=sys.stderr)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 import shutil
 from pathlib import Path
@@ -18,68 +19,120 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from agent.request import MAX_IMAGES, build_request, parse_size
+from agent.errors import InputError
+from agent.planning.edit import check_edit_request
+from agent.request import MAX_IMAGES, build_request
+from agent.surfaces import fields
 from agent.surfaces.auth import memory_user
-from agent.surfaces.http.bodies import EditForm, GenerationBody, parse_body, read_json, requested_size, save_upload
+from agent.surfaces.http import openapi
+from agent.surfaces.http.bodies import (
+    EditForm, GenerationBody, check_prompt_length, parse_body, read_json, read_upload, save,
+)
 from agent.surfaces.http.resources import file_url, public_summary
 from agent.surfaces.http.state import Api, ApiState, Owner
 from agent.surfaces.http.support import ApiError
-from agent.surfaces.profiles import profile_names, resolve_profile
 from agent.surfaces.service import Job
 
+log = logging.getLogger("limner.http")
 router = APIRouter()
+_IMAGE_FILE = {"type": "string", "format": "binary",
+               "description": f"PNG, JPEG or WebP, at least {fields.MIN_INPUT_SIDE}x{fields.MIN_INPUT_SIDE} pixels."}
+_EDIT_FILES = {
+    "image": {**_IMAGE_FILE, "description": f"The image to edit (outputs keep its size). Up to {MAX_IMAGES} images: "
+                                            "repeat the part, or name the parts 'image[]' as the openai client does; "
+                                            "the first is edited, the others are references."},
+    "mask": {**_IMAGE_FILE, "description": "Optional: white (or transparent in RGBA) where the edit goes."},
+}
+_IMAGE_ANSWERS = {200: openapi.json_response(openapi.IMAGES, "The images, OpenAI's shape, plus limner's summary.")}
 
 
-@router.get("/v1/models")
+@router.get("/v1/models", operation_id="listModels", openapi_extra=openapi.PROTECTED,
+            responses={200: openapi.json_response(openapi.MODELS, "The profiles 'model' may name."),
+                       **openapi.answers(401, 403)})
 def models(api: Api, owner: Owner) -> dict[str, Any]:
     """The profiles ``model`` may name (OpenAI's models.list)."""
     return {"object": "list", "data": [{"id": name, "object": "model", "created": 0, "owned_by": "limner"}
-                                       for name in profile_names(api.settings)]}
+                                       for name in fields.offered_profiles(api.settings)]}
 
 
-@router.post("/v1/images/generations")
+@router.post("/v1/images/generations", operation_id="createImage",
+             openapi_extra={**openapi.PROTECTED, **openapi.json_body(GenerationBody)},
+             responses={**_IMAGE_ANSWERS, **openapi.answers(400, 401, 403, 413, 429, 500, 502)})
 async def generations(request: Request, api: Api, owner: Owner) -> JSONResponse:
+    """Generate images with the full agent loop (plan, draw, critique, repair); OpenAI's images.generate."""
     settings = api.settings
     body = parse_body(GenerationBody, await read_json(request))
+    check_prompt_length(body.prompt, settings)
     run_request = build_request(
-        body.prompt, settings=settings, n=body.n, size=requested_size(body.size),
-        user_id=memory_user(settings, owner, body.user), **resolve_profile(body.model, settings),
+        body.prompt, settings=settings, n=body.n, size=fields.requested_size(body.size),
+        user_id=memory_user(settings, owner, body.user), **fields.offered_profile(body.model, settings),
     )
     job = api.service.submit(run_request, owner)
     await job.wait_async()
     return images_response(api, job, body.response_format or "b64_json", api.base_url(request))
 
 
-@router.post("/v1/images/edits")
+@router.post("/v1/images/edits", operation_id="createImageEdit",
+             openapi_extra={**openapi.PROTECTED, **openapi.multipart_body(EditForm, _EDIT_FILES, ["image"])},
+             responses={**_IMAGE_ANSWERS, **openapi.answers(400, 401, 403, 413, 415, 422, 429, 500, 502)})
 async def edits(request: Request, api: Api, owner: Owner) -> JSONResponse:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise ApiError(400, "images/edits takes multipart/form-data with 'image' file(s), 'prompt' and an optional 'mask'",
+    """Edit an image: change only what the prompt asks; OpenAI's images.edit (multipart)."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise ApiError(415, "images/edits takes multipart/form-data with 'image' file(s), 'prompt' and an optional 'mask'",
                        code="invalid_content_type")
     settings = api.settings
     form = await request.form(max_files=MAX_IMAGES + 1, max_fields=32)
-    fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-    body = parse_body(EditForm, fields)
+    texts = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    body = parse_body(EditForm, texts)
+    check_prompt_length(body.prompt, settings)
     images = [value for key, value in form.multi_items() if key in ("image", "image[]") and not isinstance(value, str)]
     masks = [value for key, value in form.multi_items() if key == "mask" and not isinstance(value, str)]
     if not images:
         raise ApiError(400, "missing required parameter 'image' (an image file)", param="image")
     if len(images) > MAX_IMAGES:
         raise ApiError(400, f"at most {MAX_IMAGES} images, got {len(images)}", param="image")
+    if len(masks) > 1:
+        raise ApiError(400, f"at most one mask, got {len(masks)}", param="mask")
+    profile = fields.offered_profile(body.model, settings)
+    user_id = memory_user(settings, owner, body.user)
+    uploads = [await read_upload(upload, "image") for upload in images]
+    mask_data = await read_upload(masks[0], "mask") if masks else None
     folder = api.uploads / secrets.token_hex(8)
     try:
-        paths = [await save_upload(upload, folder / f"image{i}", "image") for i, upload in enumerate(images)]
-        mask = await save_upload(masks[0], folder / "mask", "mask") if masks else None
-        if requested_size(body.size):  # checked, though an edit keeps the input's size
-            parse_size(body.size)
-        run_request = build_request(
-            body.prompt, settings=settings, n=body.n, mode="edit", inputs=paths, mask=mask,
-            user_id=memory_user(settings, owner, body.user), **resolve_profile(body.model, settings),
-        )
+        paths = [save(data, folder / f"image{i}") for i, data in enumerate(uploads)]
+        mask = save(mask_data, folder / "mask") if mask_data is not None else None
+        named = {**{path: "the 'image' file" for path in paths}, **({mask: "the 'mask' file"} if mask else {})}
+        _check_edit(body.prompt, paths, mask, profile.get("backend") or settings.backend, settings.segmenter, named)
+        try:
+            run_request = build_request(
+                body.prompt, settings=settings, n=body.n, mode="edit", inputs=paths, mask=mask,
+                user_id=user_id, **profile,
+            )
+        except InputError as error:
+            raise ApiError(400, _named(str(error), named), param=error.param, code="invalid_value") from None
         job = api.service.submit(run_request, owner)
         await job.wait_async()
     finally:  # the run copied what it needs into its own folder
         shutil.rmtree(folder, ignore_errors=True)
     return images_response(api, job, body.response_format or "b64_json", api.base_url(request))
+
+
+def _check_edit(prompt: str, paths: list[str], mask: str | None, backend: str, segmenter: str | None,
+                named: dict[str, str]) -> None:
+    """The inputs are valid images already (``read_upload``): what the edit check still refuses is
+    what the backend cannot carry out, or a mask that selects nothing — 422, not 400."""
+    try:
+        check_edit_request("edit", prompt.strip(), paths, mask, backend=backend, segmenter=segmenter,
+                           max_inputs=MAX_IMAGES)
+    except InputError as error:
+        raise ApiError(422, _named(str(error), named), param=error.param, code="unsupported_edit") from None
+
+
+def _named(message: str, named: dict[str, str]) -> str:
+    """The server's upload paths in a message, as the client's own field names."""
+    for path, name in named.items():
+        message = message.replace(f"the mask {path}", name).replace(path, name)
+    return message
 
 
 def images_response(api: ApiState, job: Job, response_format: str, base: str) -> JSONResponse:
@@ -97,7 +150,9 @@ def images_response(api: ApiState, job: Job, response_format: str, base: str) ->
         data.append(item)
     if not data:
         problems = "; ".join(f"image {e['shot'] + 1}: {e['error']}" for e in report["images"])
-        raise ApiError(502, f"no image could be made: {problems}"[:1000], code="backend_error")
+        log.error("run %s: no image could be made: %s", job.id, problems)
+        raise ApiError(502, f"no image could be made by the {report.get('backend')!r} backend (run {job.id}); "
+                       "the server log has the details", code="backend_error")
     body = {"created": int(job.created), "data": data, "limner": public_summary(api, report, base, job.id)}
     if report.get("usage"):
         body["usage"] = report["usage"]
@@ -108,14 +163,21 @@ def finished_report(job: Job) -> dict[str, Any]:
     """The run's report, or the ``ApiError`` its failure or refusal is to a client."""
     if job.status == "failed":
         error = job.error or {"type": "server_error", "message": "the run failed"}
-        status = 400 if error["type"] == "invalid_request_error" else 500
-        raise ApiError(status, error["message"], code="invalid_value" if status == 400 else "run_failed")
+        if error["type"] == "invalid_request_error":
+            raise ApiError(400, error["message"], code="invalid_value")
+        raise ApiError(500, failure_message(job), code="run_failed")
     report = job.report or {}
     if report.get("refused"):
         refused = report["refused"]
         raise ApiError(400, f"refused ({refused['policy']} policy): {refused['reason']}", param="prompt",
                        code="content_policy_violation")
     return report
+
+
+def failure_message(job: Job) -> str:
+    """What a client is told of a run that failed on the server: not the exception (the
+    service logged it), only where to look."""
+    return f"the run {job.id} failed on the server; the server log has the details"
 
 
 def _b64(path: Path) -> str:

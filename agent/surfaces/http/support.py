@@ -6,15 +6,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from agent.errors import one_line
+
 # OpenAI's error types by status; clients (the openai SDK) pick their exception class by status.
 _TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 403: "invalid_request_error",
           404: "invalid_request_error", 405: "invalid_request_error", 413: "invalid_request_error",
-          415: "invalid_request_error", 429: "rate_limit_exceeded"}
+          415: "invalid_request_error", 422: "invalid_request_error", 429: "rate_limit_exceeded"}
 
 
 class ApiError(Exception):
@@ -27,7 +30,29 @@ class ApiError(Exception):
 
 
 def error_body(status: int, message: str, *, param: str | None = None, code: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": _TYPES.get(status, "server_error"), "param": param, "code": code}}
+    return {"error": {"message": public_text(message), "type": _TYPES.get(status, "server_error"), "param": param,
+                      "code": code}}
+
+
+_PATH = re.compile(r"(?<![\w.:/~-])~?/(?:[\w.@+~-]+/)+([\w.@+~-]*)")
+
+
+def public_text(text: str) -> str:
+    """``text`` with no path of the server's disk in it (``/srv/limner/home/uploads/ab12/mask``
+    → ``…/mask``): what a client sees never maps the server. The server log keeps the whole."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate echoed back cannot be sent
+    return one_line(_PATH.sub(lambda match: f"…/{match[1]}" if match[1] else "…", text), 1000)
+
+
+def public_data(value: Any) -> Any:
+    """``public_text`` applied to every string in a JSON-like value (a run report)."""
+    if isinstance(value, str):
+        return _PATH.sub(lambda match: f"…/{match[1]}" if match[1] else "…", value)
+    if isinstance(value, dict):
+        return {key: public_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [public_data(item) for item in value]
+    return value
 
 
 def error_response(error: ApiError) -> JSONResponse:
@@ -40,9 +65,12 @@ def validation_message(errors: list[dict[str, Any]]) -> tuple[str, str | None]:
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
     if first.get("type") == "json_invalid":
         return f"the request body is not valid JSON ({first.get('ctx', {}).get('error', 'parse error')})", None
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form")]
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form", "header", "cookie")]
     param = ".".join(loc) or None
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if first.get("type") == "value_error":  # the rules of agent.surfaces.fields: the message names the field
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        return f"{message}{more}", param
     if first.get("type") == "missing":
         return (f"missing required parameter '{param}'" if param else "the request body is missing"), param
     if first.get("type") == "model_attributes_type":  # a JSON array, string or number instead of an object
@@ -139,7 +167,9 @@ class LinkSigner:
         expires = int(time.time()) + self.ttl_s
         return f"expires={expires}&signature={self._signature(path, expires)}"
 
-    def valid(self, path: str, expires: str | None, signature: str | None) -> bool:
-        if not expires or not signature or not expires.isdigit() or int(expires) < time.time():
+    def valid(self, path: str, expires: int | None, signature: str | None) -> bool:
+        """Whether ``signature`` signs ``path`` until ``expires`` (a time not yet past). ``expires``
+        arrives parsed and bounded (the route's query rules); the signature is only compared."""
+        if expires is None or not signature or expires < time.time():
             return False
-        return hmac.compare_digest(self._signature(path, int(expires)), signature)
+        return hmac.compare_digest(self._signature(path, expires).encode(), signature.encode("utf-8", "replace"))

@@ -32,8 +32,8 @@ from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_SEED, RunRequest, build_request, check_user
 from agent.run import preview_plan
+from agent.surfaces import fields
 from agent.surfaces.auth import LOCAL, memory_user, owned_thread
-from agent.surfaces.profiles import resolve_profile
 from agent.surfaces.results import one_line, summarize, summary_text
 from agent.surfaces.service import Busy, RunFailed, RunService, shared_service
 from tools.images import ImageInputError, thumbnail_jpeg
@@ -46,18 +46,18 @@ PRINCIPAL = "limner_principal"
 """Key in the HTTP request's ``state`` where the bearer check leaves the caller's name."""
 THUMBNAIL_SIDE = 160
 
-Prompt = Annotated[str, Field(description="What to draw. Quote text that must appear exactly: 'OPEN'.")]
+Prompt = fields.prompt_text(description="What to draw. Quote text that must appear exactly: 'OPEN'.")
 Count = Annotated[int, Field(ge=1, le=8, description="Number of images, 1-8.")]
-Size = Annotated[str | None, Field(description="WIDTHxHEIGHT, each side a multiple of 8 from 64 to 2048 "
-                                               "(default: the backend's own, 512x512 for sketch).")]
+Size = Annotated[fields.size_text() | None, Field(description="WIDTHxHEIGHT, each side a multiple of 8 from 64 to 2048, "
+                                                             "or 'auto' (default: the backend's own, 512x512 for sketch).")]
 Backend = Annotated[str | None, Field(description="Backend or profile name: 'limner' (the configured default), "
                                                   "'sketch' (offline storyboard), 'diffusers', 'openai', or a "
                                                   "profile from the server's configuration.")]
-User = Annotated[str | None, Field(description="Whose remembered characters to use (a memory namespace; "
-                                               "default: the local user, or the caller's token).")]
-Thread = Annotated[str | None, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@+-]+$",
-                                     description="Conversation id: pass the same value on every call about "
-                                                 "the same set of images, so a follow-up revises them.")]
+_USER = "Whose remembered characters to use (a memory namespace; default: the local user, or the caller's token)."
+User = Annotated[fields.name_text("user", _USER) | None, Field(description=_USER)]
+_THREAD = ("Conversation id: pass the same value on every call about the same set of images, so a follow-up "
+           "revises them.")
+Thread = Annotated[fields.name_text("thread", _THREAD) | None, Field(description=_THREAD)]
 Seed = Annotated[int | None, Field(ge=0, le=MAX_SEED,
                                    description="Base seed: image i gets seed+i (default: random, reported).")]
 
@@ -211,8 +211,8 @@ class LimnerTools:
         root = workspace(ctx, self.settings)
         thread_id = conversation(ctx, self.settings, thread)
         request = await self.in_thread(lambda: build_request(
-            prompt, settings=self.settings, n=n, size=size, seed=seed, user_id=user_id, out_dir=root,
-            thread_id=thread_id, **profile))
+            prompt, settings=self.settings, n=n, size=fields.requested_size(size), seed=seed, user_id=user_id,
+            out_dir=root, thread_id=thread_id, **profile))
         return await self.run(ctx, request)
 
     async def edit_image(
@@ -304,7 +304,7 @@ class LimnerTools:
     def profile(self, backend: str | None) -> dict[str, Any]:
         """build_request keywords for a backend or profile name; the error names the choices."""
         try:
-            return resolve_profile(backend, self.settings, field="backend")
+            return fields.offered_profile(backend, self.settings, field="backend")
         except InputError as error:
             fail(error)
 
