@@ -1,11 +1,15 @@
 """The LangGraph state machine.
 
-    START → screen → plan ─(needs facts, once)→ search → plan (notes added) → generate → critique ─(all pass or budget spent)→ finalize → END
-                       └──────────────────────────────────────────→ generate      ↑   └─(failures)→ repair ─┘
-    raw mode: START → screen → generate → finalize;  refused by the safety policy: START → screen → finalize
+    START → accept → screen → plan ─(needs facts, once)→ search → plan (notes added) → generate → critique ─(all pass or budget spent)→ finalize → END
+              │                 └──────────────────────────────────────────→ generate      ↑   └─(failures)→ repair ─┘
+              └─(input refused)→ reject: the run fails with the InputError, the thread keeps its last good run
+    raw mode: START → accept → screen → generate → finalize;  refused by the safety policy: … screen → finalize
 
-``builder`` is exported uncompiled so tests and hosts (``langgraph dev``) compile it with
-their own checkpointer; ``graph`` is compiled without one.
+``accept`` turns what the caller sent (``InputState``) into the run's one ``RunRequest``; the
+settings are the run's LangGraph context (``Settings``), or the configured ones when a host
+passes none. ``builder`` is exported uncompiled so tests and hosts compile it with their own
+checkpointer; ``graph`` is compiled without one: ``langgraph dev`` (``langgraph.json``) adds
+the server's, and a parent graph that adds ``graph`` as a node lends it its own.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agent.context import Settings
+from agent.nodes.accept import Submitted, accept, reject
 from agent.nodes.common import settings_of
 from agent.nodes.critique import critique
 from agent.nodes.finalize import finalize
@@ -25,6 +30,11 @@ from agent.nodes.repair import repair
 from agent.nodes.screen import screen
 from agent.nodes.search import search
 from agent.state import InputState, State
+
+
+def route_after_accept(state: State) -> Literal["screen", "reject"]:
+    """Input that could not be accepted fails the run (in ``reject``), leaving no trace of it."""
+    return "reject" if state.rejected is not None else "screen"
 
 
 def route_after_screen(state: State) -> Literal["plan", "generate", "finalize"]:
@@ -61,6 +71,8 @@ def route_after_critique(state: State) -> Literal["repair", "finalize"]:
 
 
 builder = StateGraph(State, context_schema=Settings, input_schema=InputState)
+builder.add_node("accept", accept, input_schema=Submitted)
+builder.add_node("reject", reject)
 builder.add_node("screen", screen)
 builder.add_node("plan", plan)
 builder.add_node("search", search)
@@ -68,7 +80,9 @@ builder.add_node("generate", generate)
 builder.add_node("critique", critique)
 builder.add_node("repair", repair)
 builder.add_node("finalize", finalize)
-builder.add_edge(START, "screen")
+builder.add_edge(START, "accept")
+builder.add_conditional_edges("accept", route_after_accept)
+builder.add_edge("reject", END)  # never taken: reject raises; drawn so hosts (Studio) see where a run ends
 builder.add_conditional_edges("screen", route_after_screen)
 builder.add_conditional_edges("plan", route_after_plan)
 builder.add_edge("search", "plan")

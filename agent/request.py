@@ -192,19 +192,3 @@ def build_request(
         user_id=user_id,
         thread_id=thread_id,
     )
-
-
-_BUILD_KEYS = {"prompt", "n", "size", "seed", "backend", "model", "steps", "mode", "max_rounds", "out_dir",
-               "user_id", "backend_options", "inputs", "mask", "thread_id"}
-
-
-def request_from_input(data: dict[str, Any]) -> RunRequest:
-    """A request given as JSON (e.g. by ``langgraph dev`` clients): a complete RunRequest as
-    stored in a checkpoint, or just the user's fields (``{"prompt": "...", "n": 2}``), which are
-    validated by ``build_request`` with the configured settings."""
-    if {"seed", "out_dir", "run_id"} <= set(data):
-        return RunRequest.model_validate(data)
-    unknown = set(data) - _BUILD_KEYS
-    if unknown:
-        raise InputError(f"unknown request field(s): {', '.join(sorted(unknown))}")
-    return build_request(settings=Settings(), **data)

@@ -10,7 +10,6 @@ from agent.context import Settings
 from agent.errors import InputError
 from agent.planning.preview import preview_plan
 from agent.request import RunRequest
-from agent.state import InputState
 
 __all__ = ["EventHandler", "preview_plan", "resume", "run"]
 
@@ -18,7 +17,7 @@ EventHandler = Callable[[dict[str, Any]], None]
 
 
 def _drive(
-    input_: InputState | None, thread_id: str, settings: Settings, on_event: EventHandler | None
+    input_: dict[str, Any] | None, thread_id: str, settings: Settings, on_event: EventHandler | None
 ) -> dict[str, Any]:
     # The graph, and with it langgraph and langchain_core, loads when a run starts: importing
     # this module (`limner plan`, `limner --help`) stays plain Python and fast.
@@ -46,7 +45,7 @@ def run(request: RunRequest, *, settings: Settings | None = None, on_event: Even
     """Run the whole loop for ``request``; returns the run report (the contents of run.json).
     Without ``settings``, the configured ones (environment, limner.toml) are read here, once."""
     settings = settings or Settings()
-    return _drive(InputState(request=request), request.thread_id or request.run_id, settings, on_event)
+    return _drive({"request": request}, request.thread_id or request.run_id, settings, on_event)
 
 
 def resume(run_id: str, *, settings: Settings | None = None, on_event: EventHandler | None = None) -> dict[str, Any]:

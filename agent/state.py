@@ -2,15 +2,26 @@
 
 Images never live in the state: nodes write PNG files into the run folder and keep their
 paths, so checkpoints stay small and a resumed run finds its images on disk.
+
+The state holds plain JSON data: the model-valued keys are ``JsonValue`` channels, which store
+what a node returns as ``model_dump(mode="json")`` would write it, and ``State`` rebuilds the
+models each time a step's state is built. So a checkpoint needs no class allowlist —
+LangGraph's server checkpointer reads it in strict mode (``LANGGRAPH_STRICT_MSGPACK=true``) as
+well as limner's own — a parent graph receives plain data, and building a step's state is
+pure validation: no file is read and no id or seed is drawn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Sequence, TypeVar
 
-from pydantic import BaseModel, Field
+from langgraph.channels import LastValue
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import to_jsonable_python
 
+from agent.intake import RequestInput
 from agent.request import RunRequest
 from tools.scene import (
     Box,
@@ -25,7 +36,6 @@ from tools.scene import (
     Shot,
     TextElement,
 )
-from agent.request import request_from_input
 
 
 class RepairRecord(BaseModel):
@@ -99,29 +109,47 @@ def add_timings(left: dict[str, float], right: dict[str, float]) -> dict[str, fl
     return merged
 
 
+class JsonValue(LastValue):
+    """A last-value channel that holds JSON data: a node's models (and paths, tuples) are stored
+    as ``model_dump(mode="json")`` would write them, so checkpoints, stream values and a parent
+    graph's copy are plain data; ``State`` turns them back into models for the next node."""
+
+    def update(self, values: Sequence[Any]) -> bool:
+        return super().update([to_jsonable_python(value) for value in values])
+
+
+class InputState(BaseModel):
+    """What a caller passes to the graph: ``{"request": {"prompt": "...", "n": 2}}``.
+
+    JSON callers (``langgraph dev`` clients, a parent graph) send the fields of ``RequestInput``;
+    the graph's first node checks them, with the run's settings, into a ``RunRequest``. Python
+    callers that validated their request already (``agent.run``) pass that ``RunRequest``."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, title="LimnerInput")
+
+    request: RequestInput | SkipJsonSchema[InstanceOf[RunRequest]]
+    """The request: ``prompt`` is required; everything else has the run's settings as default."""
+
+
 @dataclass(kw_only=True)
-class InputState:
-    """What a caller passes to the graph."""
-
-    request: RunRequest
-    """The validated request (prompt, n, size, seeds, backend, mode, budget, run folder)."""
-
-    def __post_init__(self) -> None:
-        # Hosts that speak JSON (LangGraph's server) hand the request over as a dict.
-        if isinstance(self.request, dict):
-            self.request = request_from_input(self.request)
-
-
-@dataclass(kw_only=True)
-class State(InputState):
+class State:
     """Everything the nodes share."""
 
-    plan: ScenePlan | None = None
+    request: RunRequest
+    """The validated request (prompt, n, size, seeds, backend, mode, budget, run folder): made
+    once per run by the ``accept`` node from what the caller sent and stored as JSON data (until
+    then, that input as sent; None after input ``accept`` refused)."""
+    accepted: str | None = None
+    """Run id of the request ``accept`` made last: a ``request`` still carrying it on a new run
+    is the previous run's, not new input."""
+    rejected: dict[str, Any] | None = None
+    """Why ``accept`` refused the input (``message``, ``param``); ``reject`` fails the run with it."""
+    plan: Annotated[ScenePlan | None, JsonValue] = None
     """The scene plan; None in raw mode."""
-    shots: list[Shot] = field(default_factory=list)
+    shots: Annotated[list[Shot], JsonValue] = field(default_factory=list)
     """The shots sent to the backend (from the plan, or bare prompts in raw mode)."""
-    search: SearchReport | None = None
-    images: list[ImageRecord] = field(default_factory=list)
+    search: Annotated[SearchReport | None, JsonValue] = None
+    images: Annotated[list[ImageRecord], JsonValue] = field(default_factory=list)
     """One record per shot, in shot order, always the latest version."""
     rounds: int = 0
     """Repair rounds taken so far."""
@@ -129,14 +157,34 @@ class State(InputState):
     """Seconds spent per node."""
     log: Annotated[list[str], add_log] = field(default_factory=list)
     """Human-readable notes of what happened (fallbacks, skipped steps)."""
-    report: dict[str, Any] | None = None
+    report: Annotated[dict[str, Any] | None, JsonValue] = None
     """The run report (run.json contents), set by finalize."""
-    refused: dict[str, Any] | None = None
+    refused: Annotated[dict[str, Any] | None, JsonValue] = None
     """Set by screen when the safety policy refuses the request: reason, categories, policy."""
-    previous: dict[str, Any] | None = None
-    """A follow-up on a thread: the previous run's id, plan and images."""
-    revision: dict[str, Any] | None = None
+    previous: Annotated[dict[str, Any] | None, JsonValue] = None
+    """A follow-up on a thread: the previous run's ``run_id``, ``plan`` (ScenePlan) and
+    ``images`` (ImageRecords)."""
+    revision: Annotated[dict[str, Any] | None, JsonValue] = None
     """What a follow-up changed: instruction, changes, changed shots, previous run."""
+
+    def __post_init__(self) -> None:
+        # The channels hold JSON data (see JsonValue): the nodes get models back. Validation only.
+        if isinstance(self.request, dict) and "run_id" in self.request:
+            self.request = RunRequest.model_validate(self.request)
+        self.plan = _model(ScenePlan, self.plan)
+        self.shots = [_model(Shot, shot) for shot in self.shots]
+        self.search = _model(SearchReport, self.search)
+        self.images = [_model(ImageRecord, record) for record in self.images]
+        if self.previous is not None:
+            self.previous = {**self.previous, "plan": _model(ScenePlan, self.previous.get("plan")),
+                             "images": [_model(ImageRecord, r) for r in self.previous.get("images") or []]}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _model(cls: type[M], value: M | dict[str, Any] | None) -> M | None:
+    return cls.model_validate(value) if isinstance(value, dict) else value
 
 
 CHECKPOINT_TYPES: list[tuple[str, str]] = [
@@ -146,4 +194,6 @@ CHECKPOINT_TYPES: list[tuple[str, str]] = [
         Critique, RepairAction, RepairRecord, ImageRecord, SearchReport, EditSpec, Relation,
     )
 ]
-"""Types the checkpointer may rebuild from a checkpoint (LangGraph refuses unknown ones)."""
+"""Types limner's checkpointer may rebuild (LangGraph refuses unknown ones in strict mode): the
+state's own keys are JSON data, but the input step records what the caller passed — a Python
+caller's ``RunRequest`` — and checkpoints written before the state was JSON hold models."""

@@ -23,8 +23,13 @@ def _configured() -> Settings:
 def settings_of(runtime: Runtime[Settings]) -> Settings:
     """The run's settings: the context every entry point passes (``agent.run`` passes its
     caller's). A caller that passes none — a LangGraph server started from langgraph.json —
-    gets the configured ones, read once per process here, never per node."""
-    return runtime.context if runtime.context is not None else _configured()
+    gets the configured ones, read once per process here, never per node. A parent graph with
+    no context schema hands its context down as a dict: limner's keys are read from it (the
+    others ignored); a parent's own context type is not limner's, so the configured ones apply."""
+    context = runtime.context
+    if isinstance(context, Settings):
+        return context
+    return Settings(**context) if isinstance(context, dict) else _configured()
 
 
 def emit(event: str, **data: Any) -> None:
