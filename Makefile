@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
+LANGGRAPH_STAMP := $(VENV)/langgraph-server/limner-requirement.txt
 DEMO_PROMPT ?= A poster for a bakery that says 'FRESH BREAD DAILY' with three red balloons
 
 .PHONY: install demo test test-fast eval clean
@@ -22,12 +23,17 @@ $(NODE_STAMP): package.json
 		npm install --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else echo "npm not found: tests against the third-party images mock will be skipped"; fi
 
+# LangGraph's own server for tests/e2e/test_langgraph_server.py, in an environment layered on
+# .venv (its jsonschema-rs pin clashes with schemathesis). Without PyPI that test is skipped.
+$(LANGGRAPH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python tests/langgraph_env.py
+
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/limner generate "$(DEMO_PROMPT)" -n 4 --seed 7
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(LANGGRAPH_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) $(NODE_STAMP)

@@ -3,8 +3,9 @@ langgraph.json — without ``--allow-blocking`` — called with the official SDK
 
 The server (``langgraph-cli[inmem]``, the ``langgraph-server`` extra) cannot share an environment
 with the dev tools (langgraph-api pins jsonschema-rs below what schemathesis needs), so unless it
-is importable here it is installed once from PyPI into ``<venv>/langgraph-server``, an
-environment layered on this one: its own packages first, then this venv's (limner included).
+is importable here it runs from ``<venv>/langgraph-server``, an environment layered on this one
+(its own packages first, then this venv's, limner included) that ``make test`` builds
+(tests/langgraph_env.py; built here too when the test runs on its own).
 Everything runs on loopback, with LangGraph's analytics, version check and tracing off.
 """
 
@@ -18,14 +19,14 @@ import signal
 import socket
 import subprocess
 import sys
-import sysconfig
 import time
-import tomllib
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 import httpx
 import pytest
+
+import langgraph_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -40,44 +41,17 @@ OFFLINE = {
 }
 
 
-def _requirement() -> str:
-    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    (requirement,) = [r for r in extras["langgraph-server"] if r.startswith("langgraph-cli")]
-    return requirement
-
-
-def _layered_env(home: Path, requirement: str) -> Path:
-    """A venv at ``home`` whose packages come first and this venv's after; ``langgraph-cli`` in it."""
-    python = home / "bin" / "python"
-    stamp = home / "limner-requirement.txt"
-    if stamp.is_file() and stamp.read_text() == requirement and python.with_name("langgraph").is_file():
-        return python.with_name("langgraph")
-    shutil.rmtree(home, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(home)], check=True, capture_output=True, timeout=300)
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    ours = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-    # addsitedir (not a bare path) so this venv's own .pth files — limner's editable install — load too.
-    Path(purelib, "limner-project.pth").write_text("".join(f"import site; site.addsitedir({d!r})\n" for d in ours))
-    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", requirement],
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        shutil.rmtree(home, ignore_errors=True)
-        lines = (done.stderr or done.stdout).strip().splitlines() or ["no output"]
-        pytest.skip(f"could not install {requirement} from PyPI for the LangGraph server: {lines[-1]}")
-    stamp.write_text(requirement)
-    return python.with_name("langgraph")
-
-
 @pytest.fixture(scope="module")
 def langgraph_cli() -> Path:
     here = Path(sys.executable).with_name("langgraph")
     if importlib.util.find_spec("langgraph_api") is not None and here.is_file():
         return here
-    home = Path(sys.prefix) / "langgraph-server"
     with open(Path(sys.prefix) / "langgraph-server.lock", "w") as lock:  # one builder at a time
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _layered_env(home, _requirement())
+        try:
+            return langgraph_env.ensure()
+        except RuntimeError as error:
+            pytest.skip(str(error))
 
 
 class Server(NamedTuple):
