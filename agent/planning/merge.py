@@ -132,6 +132,10 @@ def plan_schema(shot_count: int) -> type[LlmPlan]:
     )
 
 
+WROTE_BEATS = "llm planner: wrote the beats of"
+"""The start of the plan note that says the LLM wrote beats (read again after a search)."""
+
+
 def is_stock(variation: str | None) -> bool:
     """Is ``variation`` stock variety (the LLM may replace it), not the request's own words?"""
     return variation is None or variation in FILL_LABELS or variation.startswith(_STOCK_PREFIX)
@@ -297,7 +301,7 @@ def merge(rule_plan: ScenePlan, llm_part: LlmPlan, *, model_id: str = "llm") -> 
             update["light"] = suggestion.light.strip()
         shots.append(shot.model_copy(update=update))
     if written_beats:
-        notes.append(f"llm planner: wrote the beats of {written_beats} shot(s) the request left open")
+        notes.append(f"{WROTE_BEATS} {written_beats} shot(s) the request left open")
     if refused_beats:
         notes.append(f"llm planner: kept the stock beat of {refused_beats} shot(s) whose new beat quoted another shot's text")
     if kept_prompts:
@@ -324,10 +328,20 @@ def keep_earlier_choices(replan: ScenePlan, earlier: ScenePlan) -> ScenePlan:
 
     The second LLM call sees the search notes and may change the look; what it leaves empty
     (style, setting, light, palette) keeps the first answer, and the search decision that led
-    here stays on record. Hard constraints are the rule plan's in both, so nothing else moves.
+    here stays on record. When it wrote no beats, the shots the request left open keep the
+    beats the first answer wrote. Hard constraints are the rule plan's in both, so nothing
+    else moves.
     """
+    shots = list(replan.shots)
+    wrote_again = any(note.startswith(WROTE_BEATS) for note in replan.notes)
+    if not wrote_again and len(earlier.shots) == len(shots):
+        # The second answer wrote no beats (or failed): the open shots keep the first one's.
+        keep = ("beat", "action", "time_of_day", "weather", "prompt", "long_prompt")
+        shots = [shot.model_copy(update={k: getattr(before, k) for k in keep}) if is_open else shot
+                 for shot, before, is_open in zip(shots, earlier.shots, open_shots(replan))]
     return replan.model_copy(
         update={
+            "shots": shots,
             "style": replan.style or earlier.style,
             "setting": replan.setting or earlier.setting,
             "light": replan.light or earlier.light,

@@ -343,3 +343,16 @@ def test_shots_beyond_the_rule_count_are_ignored_and_missing_ones_keep_the_rule_
     assert plan.shots[2:] == rule.shots[2:]
     longer = merge(rule, LlmPlan(shots=[*INVENTED, LlmShot(beat="a fifth moment")]))
     assert len(longer.shots) == 4 and "a fifth moment" not in {s.beat for s in longer.shots}
+
+
+def test_a_replan_after_search_that_writes_no_beats_keeps_the_first_ones() -> None:
+    from agent.planning.merge import keep_earlier_choices
+
+    first, rule, _ = _plan(UMBRELLA, [LlmPlan(style="ink and wash", shots=INVENTED)])
+    again, _, _ = _plan(UMBRELLA, [LlmPlan(light="blue hour")])  # the second answer: no beats
+    kept = keep_earlier_choices(again, first)
+    assert [s.beat for s in kept.shots] == [s.beat for s in INVENTED]
+    assert [s.prompt for s in kept.shots] == [s.prompt for s in first.shots]
+    assert kept.light == "blue hour"
+    rewritten, _, _ = _plan(UMBRELLA, [LlmPlan(shots=list(reversed(INVENTED)))])  # new beats: those win
+    assert [s.beat for s in keep_earlier_choices(rewritten, first).shots] == [s.beat for s in reversed(INVENTED)]
