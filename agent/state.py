@@ -23,6 +23,7 @@ from pydantic_core import to_jsonable_python
 
 from agent.intake import RequestInput
 from agent.request import RunRequest
+from tools.critics.coverage import Drawing
 from tools.scene import (
     Box,
     Character,
@@ -67,6 +68,14 @@ class ImageRecord(BaseModel):
     """Attributions for assets drawn into this image (e.g. OpenMoji clip-art)."""
     usage: dict[str, Any] = Field(default_factory=dict)
     """What a hosted backend said the request for this image used (tokens, cost), as sent."""
+    drawing: Drawing | None = None
+    """What the backend drew, object by object, as art or as a labelled placeholder (the
+    ``sketch`` backend says; None for backends that do not): judged by the coverage check."""
+
+    @property
+    def placeholders(self) -> list[str]:
+        """Planned objects drawn as labelled placeholder boxes (none for backends that draw no boxes)."""
+        return self.drawing.placeholders if self.drawing is not None else []
 
     @property
     def passed(self) -> bool:

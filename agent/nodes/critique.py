@@ -81,9 +81,11 @@ def critique(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
     # the verdicts come in the order of ``pending``, which is the order of the loop below.
     # A story's quoted lines belong to their own shots: another shot's text here is a defect.
     foreign = texts_of_other_shots(shots) if spec is None else {}
+    # What the backend says it drew (sketch: art or placeholder) is judged for a planned picture.
+    drawings = {r.shot: r.drawing for r in pending} if spec is None else None
     verdicts = critique_images(
         {r.shot: loaded[r.shot] for r in pending}, shots, ocr_engine=settings.ocr_engine, extra_checks=batch_checks,
-        foreign_texts=foreign,
+        foreign_texts=foreign, drawings=drawings,
     )
     images = []
     for record in state.images:

@@ -33,6 +33,7 @@ def _image_entry(record: ImageRecord, path: str | None) -> dict[str, Any]:
         "passed": record.passed,
         "error": record.error if record.path is None else None,
         "credits": record.credits,
+        "placeholders": record.placeholders,
         "usage": record.usage or None,
     }
 

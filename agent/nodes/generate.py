@@ -16,6 +16,7 @@ from agent.backends import generator_for
 from agent.context import Settings
 from agent.nodes.common import emit, timed, work_path
 from agent.state import ImageRecord, State
+from tools.critics.coverage import INFO_KEY as DRAWING_KEY, Drawing
 from tools.generators.base import Generator, listening_to_steps
 from tools.scene import EditSpec, ScenePlan, Shot
 from tools.edit_ops import apply_edit
@@ -103,10 +104,16 @@ def _record(request: Any, shot: Shot, seed: int, result: Image.Image | Exception
         path = work_path(request, shot.index, 0)
         result.convert("RGB").save(path, format="PNG")
         record = ImageRecord(shot=shot.index, seed=seed, path=str(path), credits=credits_of(result),
-                             usage=dict(result.info.get("usage") or {}))
+                             usage=dict(result.info.get("usage") or {}), drawing=drawing_of(result))
         lines = [f"shot {shot.index + 1}: {warning}" for warning in result.info.get("warnings", [])]
     emit("image", shot=shot.index, seed=seed, ok=record.error is None, error=record.error)
     return record, lines
+
+
+def drawing_of(image: Image.Image) -> Drawing | None:
+    """What a backend said it drew in an image (``image.info["drawing"]``), when it says."""
+    drawing = image.info.get(DRAWING_KEY)
+    return Drawing.model_validate(drawing) if drawing is not None else None
 
 
 def credits_of(image: Image.Image) -> list[str]:

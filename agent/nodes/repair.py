@@ -17,7 +17,7 @@ from langgraph.runtime import Runtime
 from agent.backends import generator_for
 from agent.context import Settings
 from agent.nodes.common import emit, timed, work_path
-from agent.nodes.generate import credits_of, generate_images
+from agent.nodes.generate import credits_of, drawing_of, generate_images
 from agent.state import ImageRecord, RepairRecord, State
 from tools.typeset import box_mask, typeset
 from tools.scene import EditSpec, RepairAction, Shot
@@ -68,7 +68,7 @@ def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> 
     """Apply every suggested repair of one failed image; returns the updated record."""
     actions = record.critique.repairs if record.critique else []
     image = Image.open(record.path).convert("RGB") if record.path else None
-    seed, credits, done = record.seed, list(record.credits), []
+    seed, credits, drawing, done = record.seed, list(record.credits), record.drawing, []
     generator = generator_for(state.request)
     # Repair seeds follow from the image's seed and the round: a repeated run repeats its repairs.
     repair_seed = (record.seed + _SEED_STEP * round_) % 2**32
@@ -90,6 +90,7 @@ def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> 
             seed = repair_seed
             image = _regenerate(state, shot, seed)
             credits = credits_of(image)
+            drawing = drawing_of(image)
         done.append((action, before))
     path = work_path(state.request, shot.index, round_)
     image.save(path, format="PNG")
@@ -102,7 +103,7 @@ def repair_image(state: State, record: ImageRecord, shot: Shot, round_: int) -> 
     ]
     return ImageRecord(
         shot=record.shot, seed=seed, path=str(path), critique=None,
-        repairs=record.repairs + repairs, credits=credits,
+        repairs=record.repairs + repairs, credits=credits, drawing=drawing,
     )
 
 

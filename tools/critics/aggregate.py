@@ -8,7 +8,7 @@ from typing import Any, Iterator, Sequence
 
 from PIL import Image
 
-from tools.critics import color, no_text, ocr, other_shots
+from tools.critics import color, coverage, no_text, ocr, other_shots
 from tools.critics.workers import map_ordered
 from tools.scene import CheckResult, Critique, RepairAction, Shot
 
@@ -79,22 +79,27 @@ def critique_image(
     ocr_engine: str = "rapidocr",
     extra_checks: list[CheckResult] | None = None,
     foreign_texts: Sequence[str] = (),
+    drawing: coverage.Drawing | None = None,
 ) -> Critique:
     """All per-image checks for ``image`` against what ``shot`` planned.
 
     ``extra_checks`` are verdicts computed over the whole batch (:func:`clip_checks`);
     a failed one is repaired by regenerating the shot with a new seed. ``foreign_texts`` are
-    the texts other shots of the batch carry: finding one here is a defect.
+    the texts other shots of the batch carry: finding one here is a defect. ``drawing`` is
+    what the backend says it drew (sketch); given, the coverage check judges it — with no
+    repair: a redraw cannot add art the renderer lacks.
     """
     texts = text_checks(image, shot, ocr_engine)
     texts += other_shots.check_other_shots_text(image, foreign_texts, engine=ocr_engine)
     color_checks = color.check_colors(image, shot.objects)
     extra = list(extra_checks or [])
+    extra += [coverage.check_coverage(shot, drawing)] if drawing is not None else []
     repairs: list[RepairAction] = ocr.suggest_repairs(texts, shot.texts, image_size=image.size)
     repairs += no_text.suggest_repairs(texts)
     repairs += other_shots.suggest_repairs(texts)
     repairs += color.suggest_repairs(color_checks)
-    repairs += [RepairAction(kind="regenerate", check=c.name) for c in extra if c.status == "fail"][:1]
+    repairs += [RepairAction(kind="regenerate", check=c.name) for c in extra
+                if c.status == "fail" and c.name != coverage.CHECK_NAME][:1]
     return Critique(shot=shot.index, checks=texts + color_checks + extra, repairs=repairs)
 
 
@@ -105,16 +110,23 @@ def critique_images(
     ocr_engine: str = "rapidocr",
     extra_checks: dict[int, list[CheckResult]] | None = None,
     foreign_texts: dict[int, list[str]] | None = None,
+    drawings: dict[int, coverage.Drawing | None] | None = None,
 ) -> Iterator[tuple[int, Critique]]:
     """:func:`critique_image` for every image, several at once (see
     :mod:`tools.critics.workers`); ``(shot index, critique)`` in the order of ``images``, each
-    as soon as it and those before it are done. Each image's verdict is the one it gets alone."""
+    as soon as it and those before it are done. Each image's verdict is the one it gets alone.
+    With ``drawings`` (what the backend drew, per image), an image without one gets the
+    coverage check skipped with the reason."""
     extra = extra_checks or {}
     foreign = foreign_texts or {}
 
     def judge(index: int) -> tuple[int, Critique]:
-        return index, critique_image(images[index], shots[index], ocr_engine=ocr_engine,
-                                     extra_checks=extra.get(index), foreign_texts=foreign.get(index, ()))
+        drawing = (drawings or {}).get(index)
+        verdict = critique_image(images[index], shots[index], ocr_engine=ocr_engine, extra_checks=extra.get(index),
+                                 foreign_texts=foreign.get(index, ()), drawing=drawing)
+        if drawings is not None and drawing is None:
+            verdict = verdict.model_copy(update={"checks": [*verdict.checks, coverage.skipped()]})
+        return index, verdict
 
     yield from map_ordered(judge, list(images))
 

@@ -13,6 +13,7 @@ from typing import ClassVar
 from PIL import Image
 
 from tools import clipart
+from tools.critics.coverage import INFO_KEY as DRAWING_KEY, Drawing, DrawnObject
 from tools.generators.base import BackendError, GeneratorOptions, register
 from tools.render import render_shot
 from tools.scene import ScenePlan, Shot
@@ -25,7 +26,9 @@ class SketchOptions(GeneratorOptions):
 class SketchGenerator:
     """Renders shots with :func:`tools.render.render_shot`.
 
-    Images that contain OpenMoji clip-art carry ``info["credits"]`` with its attribution.
+    Images that contain OpenMoji clip-art carry ``info["credits"]`` with its attribution; every
+    frame carries ``info["drawing"]`` (a :class:`tools.critics.coverage.Drawing`): which
+    objects were drawn as clip-art and which as labelled placeholders, for the coverage check.
     """
 
     name: ClassVar[str] = "sketch"
@@ -52,6 +55,10 @@ class SketchGenerator:
             image = result.image
             if result.used_openmoji:
                 image.info["credits"] = clipart.credits(True)  # per image: finalize writes it
+            image.info[DRAWING_KEY] = Drawing(
+                objects=[DrawnObject(name=p.name, art=p.clipart, box=list(p.box)) for p in result.placements],
+                characters=list(result.characters),
+            )
             images.append(image)
         return images
 

@@ -82,7 +82,13 @@ def _print_images(report: dict[str, Any]) -> None:
         where = image["path"] or f"(no image: {image['error']})"
         fixes = f", {len(image['repairs'])} repair(s)" if image["repairs"] else ""
         print(f"{where}  seed={image['seed']}  {status}{fixes}")
-    print(f"run {report['run_id']}: {report['contact_sheet']}")
+    placeholders = list(dict.fromkeys(name for image in report["images"] for name in image.get("placeholders") or []))
+    told = f"  ({_count(len(placeholders), 'placeholder')}: {', '.join(placeholders)})" if placeholders else ""
+    print(f"run {report['run_id']}: {report['contact_sheet']}{told}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def main() -> None:
