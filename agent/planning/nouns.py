@@ -53,7 +53,8 @@ NOT_THINGS = set(
     "text word words caption title headline font quote message name names "
     "everywhere alone asleep awake afterward afterwards late early done made lit nite bright together inside outside "
     "upstairs downstairs home order design designs layout mood version hurricane makeover turnaround "
-    "medium level eye gimme lol pls plz thx doing going overhead step-by-step recipe cutscene thumbs-up".split()
+    "medium level eye gimme lol pls plz thx doing going overhead step-by-step recipe cutscene thumbs-up "
+    "interior exterior grid object item row column".split()
 )
 _ADJECTIVE_END = re.compile(r"(?:ly|ous|ful|ish|ive|able|ible|less|ical|ic)$")
 _ADJECTIVES_Y = set(

@@ -65,7 +65,9 @@ NOT_OBJECTS = set(
     "foreground side corner middle center centre top bottom left right front back distance "
     "shape kind sort type piece bunch group feel vibe vibes look sense mix atmosphere aesthetic theme "
     "tone palette composition texture pattern circle line row edge end half rest lots plenty "
-    "glow shadow shadows silhouette reflection reflections focus detail details depth field".split()
+    "glow shadow shadows silhouette reflection reflections focus detail details depth field "
+    # layout and framing words are directions, not things ("a 4 by 4 grid of 16 objects", "a cozy interior")
+    "interior exterior scene grid object objects item items row rows column columns layout".split()
 )
 # Irregular verbs and other words that end a noun phrase ("three vans stuck in traffic").
 VERB_WORDS: set[str] = set(

@@ -230,3 +230,12 @@ def test_weather_said_for_the_whole_story_holds_in_every_shot(plan_of) -> None:
                    "out into a huge puddle lol. its pouring rain the whole time")
     assert [s.weather for s in plan.shots] == ["rain"] * 3
     assert all("skater" in s.characters for s in plan.shots) and "gimme" not in plan.shots[0].prompt
+
+
+def test_layout_and_framing_words_are_not_objects(plan_of) -> None:
+    plan = plan_of("A square image with a 4 by 4 grid of 16 objects on a white background. From left to right: "
+                   "a blue star, a red triangle, a green square, a pink circle")
+    names = {o.name for s in plan.shots for o in s.objects}
+    assert not names & {"grid", "object", "background"} and {"star", "triangle"} <= names
+    plan = plan_of("a cozy coffee shop interior at night with a chalkboard menu that says 'LATTE 4.50'")
+    assert "interior" not in {o.name for s in plan.shots for o in s.objects}
