@@ -112,6 +112,8 @@ _MARKER = re.compile(
     rf"|\b(first|second|third|fourth|fifth|sixth|seventh|eighth)\s*:)", re.I)
 
 
+# Numbers without dots ("1 a longship 2 the vikings"); the empty groups 2-4 keep the group
+# numbers of _MARKER, which _numbered reads.
 _BARE_MARKER = re.compile(r"(?:^|(?<=[:\n])|(?<=\s))(\d)\s+(?=[a-z])()()()")
 
 

@@ -105,11 +105,6 @@ def _adjective(word: str) -> bool:
     return word not in _NOUN_EXCEPTIONS and len(word) > 4 and bool(_ADJECTIVE_END.search(word))
 
 
-def _modifier(word: str) -> bool:
-    """A word that may stand before a noun after an article: "the dancing bear", "a wet rock"."""
-    return _adjective(word) or verb_form(word) or word.endswith(("ing", "ed"))
-
-
 def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
     """The head nouns of ``text`` (singular, in order), without the words in ``exclude``
     (character names and species, lower case)."""
@@ -161,17 +156,23 @@ def scene_nouns(text: str, exclude: set[str] = frozenset()) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _framing(name: str) -> bool:
+    """A time, camera, picture or abstract word, or a clipped token ("morning", "panel", "idea", "mid-")."""
+    return name in NOT_THINGS or name in IMAGE_NOUNS or name.endswith("-")
+
+
 def is_thing(name: str) -> bool:
-    """Not a framing, time or abstract word ("about", "panel", "morning", "idea", "mid-")."""
-    return (name not in NOT_THINGS and name not in _BREAK and name not in IMAGE_NOUNS and not name.endswith("-")
-            and singular(name) not in NOT_THINGS)
+    """Not a framing, time or abstract word, nor a function word ("about")."""
+    return not _framing(name) and name not in _BREAK and singular(name) not in NOT_THINGS
 
 
 def _thing(word: str, exclude: set[str]) -> bool:
+    """A run's word that can head a prop: not a framing word, nor a character's word,
+    an adjective, a colour, a participle or a clipped token."""
     name = singular(word)
-    return not (len(name) < 3 or name.endswith("-") or name in NOT_THINGS or word in NOT_THINGS or name in IMAGE_NOUNS or name in exclude
-                or word in exclude or _adjective(word) or name in COLOURS or "'" in name
-                or (word.endswith(("ing", "ed")) and word not in _ING_NOUNS) or word in _PARTICIPLES)
+    return (not _framing(name) and word not in NOT_THINGS and len(name) >= 3 and name not in exclude
+            and word not in exclude and not _adjective(word) and name not in COLOURS and "'" not in name
+            and not (word.endswith(("ing", "ed")) and word not in _ING_NOUNS) and word not in _PARTICIPLES)
 
 
 _PARTICIPLES = set("thrown torn worn broken frozen fallen hidden eaten given taken written shaken stolen chosen drawn grown "

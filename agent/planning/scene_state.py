@@ -77,12 +77,6 @@ _CLOTHES = (r"hair|eyes|skin|beard|mustache|moustache|glasses|shirt|t-shirt|blou
             r"beanie|bandana|collar|leggings|jeans|skirt|shorts|tie|bowtie|visor|goggles|gloves|mittens|raincoat|"
             r"jumpsuit|spacesuit|pinafore|sari|kimono|hijab|turban|crown|tiara|mask|fur|feathers|scales|spots|stripes")
 _LOOK_LIST = rf"(?=[^.;:!?]{{0,60}}\b(?:{_CLOTHES})\b)"
-_VERB_STOP = (r"(?:who|that|then|is|was|at|on|to|into|from|by|under|while|as|when|"
-              r"[a-z]+ing|(?:hear|find|grab|open|walk|run|see|look|go|take|make|get|eat|play|sit|stand|jump|ride|meet|"
-              r"tr|learn|wake|say|hold|fl|climb|read|sleep|build|fall|dance|sing|cook|bake|draw|paint|write|"
-              r"chase|catch|throw|swim|drive|fight|hide|discover|notice|try|cr|explore|travel|return|arrive|leave|"
-              r"wave|smile|laugh|help|save|lose|win|want|need|love|hug|kiss|feed|wash|fix|carr|push|pull)(?:e?s|ies))\b")
-_WORN_END = r"(?=\s*(?:[,;:.!?()]|$)|\s+" + _VERB_STOP + ")"
 _AFTER_VERB = {"a", "an", "the", "his", "her", "their", "its", "down", "up", "out", "off", "through", "across", "to",
                "into", "on", "at", "toward", "towards", "with", "around", "over", "under", "behind", "away", "home"}
 _WORN_STOP = {"who", "that", "then", "is", "was", "at", "on", "to", "into", "from", "by", "under", "while", "as",
