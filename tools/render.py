@@ -15,9 +15,10 @@ import colorsys
 import random
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from tools import clipart
+from tools.art import draw as draw_art
 from tools.colors import INK, darken, lighten, parse_color
 from tools.typeset import fit_text, typeset
 from tools.figures import draw_character, head_point
@@ -117,30 +118,6 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     return RenderResult(image=image, layout=layout, used_openmoji=used, placements=placements, characters=chars)
 
 
-def _viewed(art: Image.Image, view: str | None) -> Image.Image:
-    """Clip-art is drawn from the front; a product turnaround must still read as one: the side
-    is the art narrowed, three-quarter less so, the top flattened, the back a plain silhouette
-    of the art's own colour (no front details), mirrored."""
-    if view in ("side", "three-quarter"):
-        width = max(2, round(art.width * (0.42 if view == "side" else 0.72)))
-        return art.resize((width, art.height), Image.LANCZOS)
-    if view == "top":
-        return art.resize((art.width, max(2, round(art.height * 0.45))), Image.LANCZOS)
-    if view == "back":
-        alpha = art.getchannel("A")
-        solid = [p for p, a in zip(art.convert("RGB").getdata(), alpha.getdata()) if a > 200]
-        if not solid:
-            return art
-        mean = tuple(sorted(c[i] for c in solid)[len(solid) // 2] for i in range(3))
-        back = Image.new("RGBA", art.size, darken(mean, 0.2) + (0,))
-        back.putalpha(alpha)
-        edge = alpha.filter(ImageFilter.MaxFilter(3)).point(lambda a: 255 if a > 30 else 0)
-        outline = Image.new("RGBA", art.size, (40, 40, 40, 0))
-        outline.putalpha(edge)
-        return Image.alpha_composite(outline, back).transpose(Image.FLIP_LEFT_RIGHT)
-    return art
-
-
 def _draw_object(image: Image.Image, name: str, count: int, color: str | None,
                  box: tuple[int, int, int, int], look: Look, rng: random.Random,
                  view: str | None = None) -> list[Placement]:
@@ -166,9 +143,7 @@ def _draw_object(image: Image.Image, name: str, count: int, color: str | None,
         if floats and count > 1:  # a bunch, not a grid
             cx += ((x0 + x1) / 2 - cx) * 0.12
             cy += ((y0 + y1) / 2 - cy) * 0.12
-        art = clipart.draw(name, item, color)
-        if art is not None and view:
-            art = _viewed(art, view)
+        art = draw_art(name, item, color, view)
         if art is None:
             r = (round(cx - item / 2), round(cy - item / 2), round(cx + item / 2), round(cy + item / 2))
             _labelled_shape(image, name, color, r, look)
