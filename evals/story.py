@@ -7,7 +7,8 @@ truth written per image:
 - ``count``: one shot per requested image (requests for more than 8 expect the cap, 8);
 - ``text_in_shot``: every quoted text is an exact text element of *its* shot;
 - ``text_leak``: a text does not also turn up in shots that should not carry it;
-- ``objects``: the objects named for an image are among its shot's objects;
+- ``objects``: the objects named for an image are among its shot's objects, or are its setting
+  (a place is drawn as the backdrop, not as an object: "a canoe on a lake" has the lake as setting);
 - ``time`` / ``weather`` / ``view``: the shot's typed time of day, weather, camera view;
 - ``look``: a described character's look words are in every shot prompt that shows it (the
   character found by name either way: "Zorg" is "Captain Zorg");
@@ -148,8 +149,9 @@ def score_plan(item: dict, plan: Any) -> list[Check]:
     for i, gt in enumerate(truth):
         planned = shot(i)
         names = [o.name for o in planned.objects] if planned else []
+        place = ((planned.setting or plan.setting) or "") if planned else ""
         for name in gt.get("objects", []):
-            ok = any(object_matches(n, name) for n in names)
+            ok = any(object_matches(n, name) for n in names) or any(object_matches(word, name) for word in place.split())
             got = "no shot" if planned is None else _short(names)
             results.append(("objects", ok, f"shot {i + 1}: {name} — got {got}"))
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 from PIL import Image, ImageFilter
 
-from tools import clipart
+from tools import clipart, clipart_semantic, figures, props, shapes
 from tools.colors import darken
 
 
@@ -42,13 +42,27 @@ def _clipart_draw(noun: str, size_px: int, color: str | None) -> Image.Image | N
 
 #: First match wins: the more specific drawings come before clip-art.
 SOURCES: list[ArtSource] = [
+    ArtSource("roles", figures.is_person, figures.draw_person),  # people and roles: drawn like the cast
+    ArtSource("shapes", shapes.covers, shapes.draw),
+    ArtSource("props", props.covers, props.draw),  # before clip-art: only nouns it lacks or draws wrong
     ArtSource("clipart", _clipart_covers, _clipart_draw),
+    ArtSource("clipart-meaning", clipart_semantic.covers, clipart_semantic.draw),  # last: torch only on a miss
 ]
 
 
 def source_for(noun: str) -> ArtSource | None:
     """The source that draws ``noun``, or None (the noun becomes a labelled placeholder)."""
     return next((s for s in SOURCES if s.covers(noun)), None)
+
+
+#: Sources whose drawings are (or may include) OpenMoji art, which must be credited.
+_OPENMOJI_SOURCES = {"clipart", "clipart-meaning", "roles"}
+
+
+def uses_openmoji(noun: str) -> bool:
+    """Whether ``noun``'s drawing is OpenMoji art (role figures may wear OpenMoji props)."""
+    source = source_for(noun)
+    return source is not None and source.name in _OPENMOJI_SOURCES
 
 
 def has_art(noun: str) -> bool:
@@ -89,4 +103,4 @@ def viewed(art: Image.Image, view: str | None) -> Image.Image:
     return art
 
 
-__all__ = ["ArtSource", "SOURCES", "draw", "has_art", "source_for", "viewed"]
+__all__ = ["ArtSource", "SOURCES", "draw", "has_art", "source_for", "uses_openmoji", "viewed"]

@@ -3,9 +3,11 @@
 A storyboard reads far better with a recognisable cow than with a box labelled "cow", and
 OpenMoji gives ~4,000 consistent, outlined drawings that work offline. Nouns are matched
 to emoji through every name :mod:`tools.clipart_index` knows (Unicode names, CLDR names of
-ZWJ sequences such as astronaut or cook, OpenMoji's extras), plus a small synonym table for
-everyday words the names miss ("car" is AUTOMOBILE), plurals, and compounds ("fork" is
-FORK AND KNIFE).
+ZWJ sequences such as astronaut or cook, OpenMoji's own annotations, which alone name its
+extras), plus a small synonym table for everyday words the names miss ("car" is
+AUTOMOBILE), plurals, and compounds ("fork" is FORK AND KNIFE). Matching here is by name
+only and cheap, so the planner may ask it; nouns it misses are matched by meaning in
+:mod:`tools.clipart_semantic`, which the renderer's art chain (:mod:`tools.art`) asks last.
 
 Licence: OpenMoji is CC BY-SA 4.0; whoever publishes an image that used it must credit it
 (:data:`ATTRIBUTION`). Images made here carry ``info["limner.openmoji"] = True``.
@@ -74,12 +76,16 @@ SYNONYMS: dict[str, str] = {
     "king": "person with crown", "queen": "person with crown", "skyscraper": "office building",
     "soup": "pot of food", "stew": "pot of food", "bookshelf": "books", "bookcase": "books",
     "scissors": "black scissors", "baseball bat": "cricket bat and ball", "stop sign": "octagonal sign",
+    "van": "minibus", "hen": "chicken", "log": "wood", "firewood": "wood",
     "computer mouse": "three button mouse", "plate": "fork and knife with plate", "snow": "cloud with snow", "fire truck": "fire engine", "firetruck": "fire engine", "motorbike": "motorcycle",
 }
 
 _IRREGULAR = {"mice": "mouse", "geese": "goose", "children": "child", "people": "person",
               "men": "man", "women": "woman", "teeth": "tooth", "feet": "foot", "knives": "knife",
               "leaves": "leaf", "wolves": "wolf", "loaves": "bread", "oxen": "ox", "dice": "die"}
+
+_PORTIONS = frozenset({"slice", "slices", "piece", "pieces", "pile", "piles", "stack", "stacks", "bunch", "heap",
+                       "loaf", "loaves", "scoop", "scoops", "chunk", "chunks", "bar", "bars", "wedge", "half"})
 
 _STOPWORDS = frozenset({"a", "an", "and", "the", "to", "face", "man", "woman", "person", "people", "men",
                         "women", "boy", "girl", "no", "ok", "up", "down", "left", "right", "front",
@@ -96,7 +102,7 @@ _PREPOSITIONS = frozenset({"with", "without", "in", "on", "at", "for", "from", "
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, list]:
-    """Name -> [emoji string, source] (0 Unicode name, 1 CLDR name, 2 OpenMoji extra), disk-cached."""
+    """Name -> [emoji string, source, kind] (see :func:`tools.clipart_index.build`), disk-cached."""
     return clipart_index.load()
 
 
@@ -128,13 +134,15 @@ def _keys(name: str) -> list[tuple[str, bool]]:
 def _by_word() -> dict[str, list[str]]:
     """Word -> names holding it as a key (see :func:`_keys`), best first ("fork" -> fork and knife).
 
-    Head matches come before "and" matches, Unicode names before CLDR names before
-    OpenMoji extras (so established matches stay put), then shorter names, so the plainest
-    drawing wins; ties break on the name, so the choice is deterministic.
+    Head matches come before "and" matches, Unicode names before CLDR names (so established
+    matches stay put), then shorter names, so the plainest drawing wins; ties break on the
+    name, so the choice is deterministic. OpenMoji's annotations and the aliases match only
+    whole: their last word is often not the thing ("ice shelf", "eye pain", "sea level rise");
+    the meaning-based fallback (:mod:`tools.clipart_semantic`) weighs them instead.
     """
     table: dict[str, list[tuple[int, int, int, str]]] = {}
-    for name, (_, source) in _entries().items():
-        if source == 0 and _ABSTRACT.search(name.upper()):
+    for name, (_, source, *_kind) in _entries().items():
+        if source >= 2 or (source == 0 and _ABSTRACT.search(name.upper())):
             continue
         for word, head in _keys(name):
             table.setdefault(word, []).append((0 if head else 1, source, len(name), name))
@@ -160,7 +168,7 @@ def _resolve(phrase: str, face: bool) -> str | None:
     forms = [phrase, *_singulars(phrase)]
     for form in forms:
         names = [n for n in (SYNONYMS.get(form), form) if n]
-        faces = [f"{n} face" for n in names if _entries().get(f"{n} face", ("", 0))[1] != 1]
+        faces = [f"{n} face" for n in names if _entries().get(f"{n} face", ("", 0))[1] != 1]  # CLDR "x face": emotions
         for cand in (faces + names) if face else (names + faces):
             if cand in index:
                 return index[cand]
@@ -177,7 +185,7 @@ def lookup(noun: str, face: bool = False) -> str | None:
 
     ``face`` prefers the head-only drawing (FOX FACE over FOX), which is what character
     figures use. A phrase falls back to its head noun (English puts it last: "hot air
-    balloon" -> balloon).
+    balloon" -> balloon; "pizza slice" -> pizza, see :data:`_PORTIONS`).
     """
     phrase = re.sub(r"[^a-z0-9' -]+", " ", noun.lower()).strip()
     phrase = re.sub(r"^(a|an|the|some|one|two|three|many)\s+", "", phrase)
@@ -189,7 +197,10 @@ def lookup(noun: str, face: bool = False) -> str | None:
         words = phrase.split(" ")
         if " of " in f" {phrase} ":  # "loaf of bread" -> bread
             found = _resolve(phrase.split(" of ")[-1].strip(), face)
-        for word in (words[-1], words[0]):
+        # English puts the head last; the first word only when the last is a portion of it
+        # ("pizza slice"): a "park bench" is no park, a "fire hydrant" no fire.
+        heads = (words[-1], words[0]) if words[-1] in _PORTIONS else (words[-1],)
+        for word in heads:
             if found is None and parse_color(word) is None:
                 found = _resolve(word, face)
     return found
@@ -297,10 +308,15 @@ def draw(noun: str, size_px: int, color: str | None = None, *, face: bool = Fals
     (copy before drawing on it).
     """
     char = lookup(noun, face=face)
-    if char is None or size_px < 2:
+    return draw_chars(char, size_px, color) if char is not None else None
+
+
+def draw_chars(chars: str, size_px: int, color: str | None = None) -> Image.Image | None:
+    """The emoji string ``chars`` (one OpenMoji drawing) as in :func:`draw`; None below 2 px."""
+    if size_px < 2:
         return None
     rgb = parse_color(color) if color else None
-    return _drawn(char, int(size_px), rgb)
+    return _drawn(chars, int(size_px), rgb)
 
 
 def uses_openmoji(image: Image.Image) -> bool:

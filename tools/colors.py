@@ -32,6 +32,14 @@ COLORS: dict[str, RGB] = {
     "white": (250, 250, 250), "ivory": (255, 250, 235), "silver": (192, 192, 200),
     "grey": (128, 128, 128), "gray": (128, 128, 128), "light grey": (200, 200, 200),
     "charcoal": (60, 64, 70), "black": (25, 25, 28),
+    # Materials and foods said as colours ("a chocolate cake", "a rusty bike", "a wooden table").
+    "wooden": (150, 105, 60), "wood": (150, 105, 60), "rusty": (150, 72, 36), "rust": (150, 72, 36),
+    "steel": (140, 150, 160), "metallic": (170, 175, 185), "chrome": (200, 205, 215), "brass": (190, 160, 70),
+    "marble": (235, 232, 226), "caramel": (196, 130, 60), "honey": (230, 170, 50), "vanilla": (245, 232, 190),
+    "strawberry": (230, 70, 90), "cherry": (200, 30, 50), "brick": (170, 70, 50), "leather": (120, 72, 40),
+    "denim": (70, 100, 150), "sandy": (225, 200, 150), "ruby": (200, 20, 60), "sapphire": (30, 60, 170),
+    "jade": (60, 160, 110), "pearl": (240, 236, 228), "ginger": (210, 120, 50), "stone": (150, 148, 140),
+    "concrete": (170, 170, 165), "slate": (90, 100, 110), "ebony": (40, 32, 30),
 }
 
 _MODIFIERS = {"light": 0.45, "pale": 0.6, "pastel": 0.55, "dark": -0.4, "deep": -0.3, "bright": 0.0}
@@ -115,6 +123,19 @@ def parse_color(name: str | None) -> RGB | None:
         if words[-1] in COLORS:
             return COLORS[words[-1]]
     return None
+
+
+#: The board colour of each text surface a plan may name (tools.scene.TextElement.surface);
+#: the ink follows from it (chalk-white on a chalkboard, dark on a sticky note).
+SURFACE_FILLS: dict[str, RGB] = {
+    "chalkboard": (46, 60, 52), "whiteboard": (248, 248, 246), "neon": (28, 24, 40),
+    "sticky note": (255, 236, 120), "wooden sign": (196, 150, 100), "metal sign": (206, 210, 214),
+}
+
+
+def surface_fill(surface: str | None) -> RGB | None:
+    """The board colour for a text ``surface``, or None (the role's own panel)."""
+    return SURFACE_FILLS.get(surface or "")
 
 
 def luminance(c: RGB) -> float:

@@ -25,6 +25,8 @@ import re
 
 from tools.fonts import font
 from tools.geometry import GAP, Frame, Rect, free_spot, overlaps, stable_rng
+from tools.relations import compose, holds
+from tools.typeset import carrier_text
 from tools.scene import Box, SceneObject, ScenePlan, Shot, TextElement
 
 #: Things that float or fly: placed in the upper part of the stage, not on the ground.
@@ -33,10 +35,15 @@ AIRBORNE = {"balloon", "kite", "bird", "plane", "airplane", "cloud", "sun", "moo
             "parrot", "lantern", "snowflake", "rainbow", "planet", "comet", "firework", "drone",
             "fish", "whale", "dolphin", "shark", "jellyfish", "ghost", "fairy"}
 
+#: Names whose head word flies but which do not ("a baseball bat" is no bat).
+GROUNDED = {"baseball bat", "cricket bat", "baseball bats", "fishing kite", "star fruit", "starfish", "sun hat",
+            "moon boot", "paper plane"}
+
+
 def is_airborne(name: str) -> bool:
     """Whether ``name`` (singular or plural) floats or flies rather than standing on the ground."""
     words = name.lower().split()
-    if not words:
+    if not words or " ".join(words) in GROUNDED:
         return False
     head = words[-1]  # "hot air balloons" -> balloons
     return any(form in AIRBORNE for form in (head, head[:-1] if head.endswith("s") else head, " ".join(words)))
@@ -192,25 +199,54 @@ def _object_shape(count: int, item: float, frame: Frame, cluster: bool = False) 
     return cols * item * 1.08 * frame.ux, rows * item * 1.08 * frame.uy
 
 
-def _relation_pref(obj: SceneObject, placed: dict[str, Rect], default: tuple[float, float]) -> tuple[float, float]:
-    """Preferred centre for ``obj`` from its typed relation to an already placed target."""
+#: Where the *target* of a directional relation should stand so that its subject has room on
+#: the named side: the thing a cup is "left of" goes right, the thing a couch is "below" goes up.
+_TARGET_SPOT = {"left of": (0.7, None), "right of": (0.3, None), "below": (None, 0.3), "under": (None, 0.3)}
+
+
+def _target_pref(name: str, objects: list[SceneObject]) -> tuple[float | None, float | None]:
+    """(x, y) preference for object ``name`` as the target of others' relations (None: no say)."""
+    for other in objects:
+        if other.relation is not None and other.relation.target.lower() == name.lower():
+            if other.relation.type in _TARGET_SPOT:
+                return _TARGET_SPOT[other.relation.type]
+    return None, None
+
+
+def _honours(obj: SceneObject, r: Rect, placed: dict[str, Rect]) -> bool:
+    """Does the spot ``r`` put ``obj`` on the side its relation names (True when it has none)?"""
+    relation = obj.relation
+    target = placed.get(relation.target.lower()) if relation is not None else None
+    if relation is None or target is None or relation.type not in ("left of", "right of", "above", "below"):
+        return True
+    # Clearly on that side: the centres a quarter of the target apart, not a hair (art rarely fills its box).
+    horizontal = relation.type in ("left of", "right of")
+    axis, size = (0, target[2] - target[0]) if horizontal else (1, target[3] - target[1])
+    gap = (r[axis] + r[axis + 2]) / 2 - (target[axis] + target[axis + 2]) / 2
+    return holds(relation.type, r, target) and abs(gap) >= size * 0.25
+
+
+def _relation_pref(obj: SceneObject, placed: dict[str, Rect], default: tuple[float, float],
+                   size: tuple[float, float] = (0.4, 0.4)) -> tuple[float, float]:
+    """Preferred centre for ``obj`` (of ``size``) from its typed relation to an already placed target."""
     relation = obj.relation
     target = relation.target.lower() if relation is not None else ""
     if relation is None or target not in placed:
         return default
     r = placed[target]
     cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+    w, h = size
     kind = relation.type
     if kind == "left of":
-        return (r[0] - 0.2, cy)
+        return (r[0] - w / 2 - GAP, cy)
     if kind == "right of":
-        return (r[2] + 0.2, cy)
+        return (r[2] + w / 2 + GAP, cy)
     if kind == "next to":
-        return (r[2] + 0.2, cy) if cx < 0.6 else (r[0] - 0.2, cy)
+        return (r[2] + w / 2 + GAP, cy) if cx < 0.6 else (r[0] - w / 2 - GAP, cy)
     if kind in ("above", "on"):
-        return (cx, r[1] - 0.15)
+        return (cx, r[1] - h / 2 - GAP)
     if kind in ("below", "under"):
-        return (cx, r[3] + 0.15)
+        return (cx, r[3] + h / 2 + GAP)
     if kind == "behind":
         return (cx + 0.1, cy - 0.1)
     return (cx + 0.1, cy + 0.1)  # in front of: lower in the frame reads as nearer
@@ -263,7 +299,13 @@ def assign_layout(shot: Shot, plan: ScenePlan | None = None, seed: int = 0, *, a
         t.box = _box(_text_spot(w, h, frame, hard + things, figures, pref))
         hard.append(_rect(t.box))
 
-    # 3. Objects (with their labels underneath) in the space that is left.
+    # 3. Objects (with their labels underneath) in the space that is left. A sign or menu that
+    # carries a text is that text's board: it takes the text's box.
+    for obj in objects:
+        board = carrier_text(obj.name, obj.count, texts) if obj.box is None else None
+        if board is not None and board.box is not None:
+            obj.box = board.box
+
     labels = [t for t in texts if t.box is None and t.role == "label"]
     placed: dict[str, Rect] = {o.name.lower(): _rect(o.box) for o in objects if o.box}
     placed.update({cid: _rect(b) for cid, b in chars.items()})
@@ -285,15 +327,17 @@ def assign_layout(shot: Shot, plan: ScenePlan | None = None, seed: int = 0, *, a
             w, h = _object_shape(obj.count, item, frame, cluster=air)
             lh = text_height_units(label.text, w / frame.ux, "label") * frame.uy if label else 0.0
             x_pref = (0.28 if xs[k] < 0.5 else 0.72) if air and len(free) == 1 else xs[k]
-            default = (x_pref, 0.36 if air else 0.86 - (h + lh) / 2)
-            pref = _relation_pref(obj, placed, default)
+            tx, ty = _target_pref(obj.name, objects) if obj.relation is None else (None, None)
+            default = (x_pref if tx is None else tx, ty if ty is not None else 0.36 if air else 0.86 - (h + lh) / 2)
+            pref = _relation_pref(obj, placed, default, (w, h + lh))
             relaxed = attempt >= 15
-            floor = 0.6 if not air and attempt < 8 and not obj.relation else 0.0
+            floor = 0.6 if not air and attempt < 8 and not obj.relation and ty is None else 0.0
             # A labelled footprint must clear other objects too: the label is text.
             r = free_spot(w, h + lh, frame, hard + (things if label else []),
                           figures + ([] if label else things), pref, allow_soft=relaxed, min_bottom=floor)
-            if r is not None:
+            if r is not None and (relaxed or _honours(obj, r, placed)):
                 break
+            r = None  # no room, or room only on the wrong side: smaller, and try again
             item *= 0.85
         if r is None:  # frame crowded with text: shrink until something fits clear of it
             while r is None and w > 0.004:
@@ -308,6 +352,13 @@ def assign_layout(shot: Shot, plan: ScenePlan | None = None, seed: int = 0, *, a
             label.box = _box((r[0], obj_r[3], r[2], r[3]))
             hard.append(_rect(label.box))
             labels.remove(label)
+
+    # 3b. Contact relations ("candles on a cake", "an astronaut riding a horse"): the subject
+    # moves against its target, overlapping it as the words say; boxes given in the plan stay.
+    bounds = (frame.mx, frame.my, 1 - frame.mx, 1 - frame.my)
+    for i, r in compose(objects, placed, bounds, keep_clear=hard).items():
+        if i in free:
+            objects[i].box = _box(r)
 
     # 4. Labels with no object of their own (and any other text), anywhere free.
     for t in labels + [t for t in texts if t.box is None]:

@@ -18,14 +18,19 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw
 
 from tools import clipart
-from tools.art import draw as draw_art
-from tools.colors import INK, darken, lighten, parse_color
-from tools.typeset import fit_text, typeset
-from tools.figures import draw_character, head_point
+from tools.art import draw as draw_art, uses_openmoji
+from tools.colors import INK, darken, lighten, parse_color, surface_fill
+from tools.typeset import carrier_text, fit_text, typeset
+from tools.figures import draw_character, draw_person, head_point, is_person
 from tools.geometry import grid_shape, stable_rng
 from tools.layout import assign_layout, character_boxes, is_airborne
-from tools.scene import ScenePlan, Shot
+from tools.poses import pose_of
+from tools.relations import CONTACT, contact_box, draw_order
+from tools.scene import SceneObject, ScenePlan, Shot
 from tools.scenery import Look, draw_background, draw_raw_background, scene_look
+
+
+PixelBox = tuple[int, int, int, int]
 
 
 class RenderSizeError(ValueError):
@@ -34,11 +39,13 @@ class RenderSizeError(ValueError):
 
 @dataclass(frozen=True)
 class Placement:
-    """One drawn copy of an object: what, where (pixels), and whether it was clip-art."""
+    """One drawn copy of an object: what, where (pixels), whether it is real art (not a
+    labelled placeholder), and whether that art is OpenMoji's (it needs the credit line)."""
 
     name: str
     box: tuple[int, int, int, int]
     clipart: bool
+    openmoji: bool = False
 
 
 @dataclass
@@ -68,9 +75,10 @@ def _needs_layout(shot: Shot) -> bool:
 def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed: int) -> RenderResult:
     """Draw ``shot`` at ``size`` (width, height). Same inputs give byte-identical images.
 
-    A prompt-only shot is raw mode: the sketch backend cannot interpret prose, so it
-    honestly shows a background (neutral from the seed when ``plan`` is None, else the
-    plan's setting) and the prompt on a caption card.
+    A shot with a setting and nothing else ("a quiet lake at sunset") is its backdrop. A
+    prompt-only shot without one is raw mode: the sketch backend cannot interpret prose, so
+    it honestly shows a background (neutral from the seed when ``plan`` is None) and the
+    prompt on a caption card.
 
     The shot's ``time_of_day`` and ``weather`` (see :mod:`tools.scenery`) are drawn in the
     background, under everything else; with neither set the frame is as it always was.
@@ -78,7 +86,8 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     # 1. Check inputs and decide the mode.
     check_size(size)
     W, H = size
-    if not (shot.objects or shot.texts or shot.characters):
+    place = shot.setting or (plan.setting if plan else None)
+    if not (shot.objects or shot.texts or shot.characters or place):  # "a quiet lake at sunset" is its backdrop
         return _render_raw(shot, size, seed, plan)
     layout = assign_layout(shot, plan, seed, aspect=W / H) if _needs_layout(shot) else shot
     look = scene_look(plan, shot)
@@ -94,13 +103,19 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
 
     # 3. Characters, then objects, then text on top (all over the background's weather).
     for cid, box in chars.items():
-        used |= draw_character(image, plan.character(cid) if plan else None, cid, box, view=layout.view)
+        used |= draw_character(image, plan.character(cid) if plan else None, cid, box, view=layout.view,
+                               shot=layout, plan=plan)
     placements: list[Placement] = []
-    for obj in layout.objects:
+    for obj in (layout.objects[i] for i in draw_order(layout.objects)):  # a vase in front of its flowers
+        board = carrier_text(obj.name, obj.count, layout.texts)
+        if board is not None and obj.box is not None:  # drawn as the text's panel below
+            placements.append(Placement(obj.name, obj.box.to_pixels(W, H), True))
+            continue
         if obj.box is not None:
-            placements += _draw_object(image, obj.name, obj.count, obj.color, obj.box.to_pixels(W, H),
-                                       look, rng, view=layout.view)
-    used |= any(p.clipart for p in placements)
+            box = _against_drawn(obj, obj.box.to_pixels(W, H), layout.objects, placements, size)
+            placements += _draw_object(image, obj.name, obj.count, obj.color, box, look, rng, view=layout.view,
+                                       pose=_object_pose(obj, layout))
+    used |= any(p.openmoji for p in placements)
     for text in layout.texts:
         if text.box is None:
             continue
@@ -109,7 +124,10 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
         if text.role == "bubble":
             target = chars.get(text.speaker or "") or next(iter(chars.values()), None)
             point = head_point(target) if target else None
-        image = typeset(image, text.text, box, text.role, background=look.text_fill(text.role), point=point)
+        surface = text.surface or next((o.name for o in layout.objects if carrier_text(o.name, o.count, [text])
+                                        and surface_fill(o.name)), None)  # "a chalkboard with 'X' written"
+        fill = surface_fill(surface) or look.text_fill(text.role)
+        image = typeset(image, text.text, box, text.role, background=fill, point=point)
 
     # 4. A thin storyboard frame.
     _border(image)
@@ -118,9 +136,44 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     return RenderResult(image=image, layout=layout, used_openmoji=used, placements=placements, characters=chars)
 
 
+def _against_drawn(obj: SceneObject, box: PixelBox, objects: list[SceneObject], placements: list[Placement],
+                   size: tuple[int, int]) -> PixelBox:
+    """``obj``'s box moved against the *drawn* pixels of what it rests on, sits in, rides or is
+    held by (art rarely fills its planned box, so the plan's contact is made good here)."""
+    drawn = {p.name.lower(): p.box for p in placements}
+
+    def ink(name: str) -> tuple[int, int, int, int] | None:
+        boxes = [p.box for p in placements if p.name.lower() == name]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes)) if boxes else None
+
+    relation = obj.relation
+    kind, anchor = None, None
+    if relation is not None and relation.type in CONTACT and relation.type != "holding" and relation.target.lower() in drawn:
+        kind, anchor = relation.type, ink(relation.target.lower())
+    else:
+        holder = next((o for o in objects if o.relation is not None and o.relation.type == "holding"
+                       and o.relation.target.lower() == obj.name.lower() and o.name.lower() in drawn), None)
+        if holder is not None:
+            kind, anchor = "holding", ink(holder.name.lower())
+    if kind is None or anchor is None:
+        return box
+    moved = contact_box(kind, box, anchor, (0, 0, size[0], size[1]))
+    return tuple(round(v) for v in moved)  # type: ignore[return-value]
+
+
+def _object_pose(obj: SceneObject, shot: Shot) -> str:
+    """How a person drawn as an object stands: as its relation says (a rider sits astride, a
+    holder holds), else as the shot's action says ("a chef cooking" holds a pan)."""
+    by_relation = {"riding": "ride", "holding": "hold"}
+    if obj.relation is not None and obj.relation.type in by_relation:
+        return by_relation[obj.relation.type]
+    return pose_of(shot.action or shot.beat or shot.prompt)
+
+
 def _draw_object(image: Image.Image, name: str, count: int, color: str | None,
                  box: tuple[int, int, int, int], look: Look, rng: random.Random,
-                 view: str | None = None) -> list[Placement]:
+                 view: str | None = None, pose: str = "stand") -> list[Placement]:
     """``count`` copies of ``name`` in a grid filling ``box``; clip-art or a labelled shape.
 
     Things on the ground stand on the bottom of their cell with a soft shadow; things that
@@ -143,7 +196,10 @@ def _draw_object(image: Image.Image, name: str, count: int, color: str | None,
         if floats and count > 1:  # a bunch, not a grid
             cx += ((x0 + x1) / 2 - cx) * 0.12
             cy += ((y0 + y1) / 2 - cy) * 0.12
-        art = draw_art(name, item, color, view)
+        art = draw_person(name, item, color, view, pose) if is_person(name) else draw_art(name, item, color, view)
+        ink = art.getchannel("A").getbbox() if art is not None else None
+        if ink:  # stand the drawn pixels, not the glyph's empty margin, on the ground
+            art = art.crop(ink)
         if art is None:
             r = (round(cx - item / 2), round(cy - item / 2), round(cx + item / 2), round(cy + item / 2))
             _labelled_shape(image, name, color, r, look)
@@ -156,7 +212,7 @@ def _draw_object(image: Image.Image, name: str, count: int, color: str | None,
             _shadow(image, (px + art.width * 0.1, py + art.height - item * 0.05,
                             px + art.width * 0.9, py + art.height + item * 0.04))
         image.paste(art, (px, py), art)
-        out.append(Placement(name, (px, py, px + art.width, py + art.height), True))
+        out.append(Placement(name, (px, py, px + art.width, py + art.height), True, uses_openmoji(name)))
     return out
 
 

@@ -18,7 +18,8 @@ EditOperation = Literal["add_text", "recolour", "crop", "extend", "inpaint"]
 TimeOfDay = Literal["dawn", "morning", "noon", "afternoon", "dusk", "night"]
 Weather = Literal["clear", "rain", "snow", "fog", "storm", "cloudy", "wind"]
 View = Literal["front", "side", "back", "top", "three-quarter", "close-up", "wide"]
-RelationType = Literal["left of", "right of", "above", "below", "in front of", "behind", "next to", "on", "under"]
+RelationType = Literal["left of", "right of", "above", "below", "in front of", "behind", "next to", "on", "under",
+                       "in", "riding", "holding"]
 
 
 class Box(BaseModel):
@@ -81,7 +82,10 @@ class SceneObject(BaseModel):
     """Where the objects go; None lets the generator compose."""
     relation: Relation | None = None
     """Spatial relation to another object, carried by the subject: "a laptop left of a cow"
-    puts ``Relation(type="left of", target="cow")`` on the laptop."""
+    puts ``Relation(type="left of", target="cow")`` on the laptop. Contact relations are
+    composed, not just ordered: "on" rests the subject on the target's top, "in" sets it into
+    the target (drawn behind the target's front), "riding" seats it on the target, "holding"
+    puts the target in the subject's hand."""
 
 
 class TextElement(BaseModel):
@@ -94,6 +98,9 @@ class TextElement(BaseModel):
     """Where the text goes; None lets the generator place it by role."""
     speaker: str | None = None
     """For speech bubbles: the id of the character who speaks."""
+    surface: str | None = None
+    """What the text is written on when the request says ("chalkboard", "whiteboard", "neon",
+    "sticky note", "wooden sign"): the renderer draws that board; None: the role's own panel."""
 
 
 class Character(BaseModel):

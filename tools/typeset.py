@@ -8,10 +8,13 @@ mode used when OCR could not read the text: bigger type, an opaque high-contrast
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from tools.colors import INK, PAPER, RGB, darken, luminance, mix, parse_color, text_color_on
 from tools.fonts import font
+from tools.scene import TextElement
 
 PixelBox = tuple[int, int, int, int]
 _WOOD: RGB = (128, 86, 52)
@@ -201,6 +204,22 @@ def _panel(image: Image.Image, box: PixelBox, role: str, fill: RGB, *, emphasis:
         d = ImageDraw.Draw(image)
         d.rounded_rectangle((x0 + inset, y0 + inset, x1 - inset, y1 - inset), radius=max(1, int(short * 0.08)),
                             outline=mix(fill, outline, 0.45), width=max(1, lw // 2))
+
+
+#: Nouns for the thing a text is written on: when a shot has such an object and a board text,
+#: the text's panel *is* that object ("a chalkboard menu that says 'LATTE 4.50'").
+TEXT_CARRIERS = frozenset(
+    "menu sign signboard board chalkboard blackboard whiteboard banner placard plaque billboard note "
+    "sticky note post-it label tag sticker marquee notice signpost".split()
+)
+_BOARD_ROLES = ("sign", "title", "label")
+
+
+def carrier_text(name: str, count: int, texts: Sequence[TextElement]) -> TextElement | None:
+    """The text whose panel draws the object ``name`` (a single sign, menu, chalkboard…), or None."""
+    if count != 1 or name.lower().split()[-1] not in TEXT_CARRIERS:  # "neon sign", "chalkboard menu"
+        return None
+    return next((t for t in texts if t.role in _BOARD_ROLES), None)
 
 
 def typeset(image: Image.Image, text: str, box_px: PixelBox, role: str = "sign", *, emphasis: bool = False,

@@ -54,7 +54,9 @@ NOT_THINGS = set(
     "everywhere alone asleep awake afterward afterwards late early done made lit nite bright together inside outside "
     "upstairs downstairs home order design designs layout mood version hurricane makeover turnaround "
     "medium level eye gimme lol pls plz thx doing going overhead step-by-step recipe cutscene thumbs-up "
-    "interior exterior grid object item row column".split()
+    "interior exterior grid object item row column "
+    # occasions, and relation words that can look like nouns ("leaning against a wall")
+    "birthday wedding christmas halloween anniversary easter valentine graduation against bunch bouquet handful".split()
 )
 _ADJECTIVE_END = re.compile(r"(?:ly|ous|ful|ish|ive|able|ible|less|ical|ic)$")
 _ADJECTIVES_Y = set(

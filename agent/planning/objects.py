@@ -27,8 +27,10 @@ from agent.planning.vocab import (
     RELATION_PHRASES,
     STOP,
     VERB_WORDS,
+    WORN,
 )
 from tools.scene import Relation, SceneObject
+from tools.scenery import names_setting
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[^\sa-z0-9]")
 _COLOURS = set(COLOURS)
@@ -92,9 +94,11 @@ def drawable(name: str) -> bool:
         return True
     try:
         from tools.clipart import lookup  # lazy: the clip-art index loads the renderer only when a noun is unknown
+        from tools.props import covers as a_prop  # lazy: as above (drawn props: bench, microwave, barn…)
+        from tools.roles import is_person  # lazy: as above (people and roles: chef, knight…)
     except ImportError:  # the renderer's clip-art index is optional for planning
         return True
-    return lookup(name) is not None
+    return lookup(name) is not None or a_prop(name) or is_person(name)
 
 
 def _verb_like(word: str) -> bool:
@@ -163,7 +167,8 @@ def _phrase_at(words: list[str], i: int) -> _Phrase | None:
     name = _name(chunk)
     if colour is not None and name.startswith(colour + " "):
         colour = None  # "golden retriever", "black widow": the colour word is part of the name
-    if name in NOT_OBJECTS or name in _LIGHT or name in IMAGE_NOUNS:
+    if (name in NOT_OBJECTS and not (colour and name == "circle")) or name in _LIGHT or name in IMAGE_NOUNS:
+        # ("in a circle" is a layout; "a yellow circle" is a shape to draw)
         return None
     # A bare "a X" is surely a thing when X is known to be one ("a cow"); otherwise ("a
     # windowsill", "a calm") only when a relation ties it to another object.
@@ -184,6 +189,26 @@ def _relation(gap: list[str]) -> str | None:
         if kind and all(_gap_filler(w) for w in words[:cut]):
             return kind
     return None
+
+
+#: Worlds that are ground under a scene when something stands "on" them.
+_GROUNDS = {"moon", "mars", "lunar surface"}
+#: Weather, light and air: what something is "in" or "under" without it being an object.
+_AMBIENT = set("rain snow fog mist storm sun sunshine sunlight shade dark darkness wind moonlight sky air water "
+               "light shadow shadows breeze clouds".split())
+
+
+#: Buildings and rooms: someone "in a hospital" is inside the place, not drawn in its doorway.
+_BUILDINGS = set("hospital house home school church castle museum library office station airport restaurant cafe "
+                 "café shop store hotel tower palace temple mall stadium theater theatre cinema bakery factory garage "
+                 "room bedroom kitchen classroom hall gym studio lab laboratory warehouse prison jail bank".split())
+
+
+def _not_a_thing(kind: str, target: str) -> bool:
+    """Is the target of this relation a place or clothing rather than an object? The place
+    is the backdrop and what is worn is a look, so neither takes part in the layout."""
+    return names_setting(target) or (kind == "on" and target in _GROUNDS) or (
+        kind in ("in", "under") and target in _AMBIENT) or (kind == "in" and target.split()[-1] in WORN | _BUILDINGS)
 
 
 def _gap_filler(word: str) -> bool:
@@ -208,6 +233,8 @@ def extract_objects(text: str) -> list[SceneObject]:
     for k in range(len(phrases) - 1):
         subject, target = phrases[k], phrases[k + 1]
         kind = _relation(words[subject.end : target.start])
+        if kind and _not_a_thing(kind, target.obj.name):
+            continue  # "a dog in the park", "a horse on the moon", "a man in a red coat"
         if kind and not subject.definite and subject.obj.relation is None:
             subject.obj.relation = Relation(type=kind, target=target.obj.name)  # type: ignore[arg-type]
             related.add(k + 1)
@@ -222,5 +249,7 @@ def extract_objects(text: str) -> list[SceneObject]:
             continue
         if phrase.weak and k not in related and phrase.obj.relation is None:
             continue
+        if phrase.definite and any(name == phrase.obj.name for name, _ in objects):
+            continue  # "a stone well … next to the well": the one already named
         objects.setdefault((phrase.obj.name, phrase.obj.color), phrase.obj)
     return list(objects.values())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tools.scene import Character, SceneObject, TextElement, TextRole
 
+from agent.planning.arrangement import plain_backdrop, without_layout
 from agent.planning.objects import extract_objects as _objects
 from agent.planning.objects import singular as _singular
 from agent.planning.vocab import (
@@ -26,13 +27,16 @@ from agent.planning.vocab import (
     STOP as _STOP,
     STYLE_WORDS,
 )
-from tools.scenery import detect_setting
+from tools.scenery import names_setting, setting_words
 
 _NUMBER = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _QUOTES = [
     ("\u201c", "\u201d"), ('"', '"'), ("\u300c", "\u300d"), ("\u300e", "\u300f"), ("\u00ab", "\u00bb"),
     ("\u2018", "\u2019"),
 ]
+# Another world as the ground under the scene: "on the moon" is a place, "a brown moon" or
+# "howling at the moon" a thing in the sky.
+_OFF_WORLD = re.compile(r"\b(?:on|across|onto) (?:the )?(?:surface of (?:the )?)?(moon|mars|lunar surface)\b")
 _SETTING = re.compile(
     r"\b(?:in|at|inside|outside|on|for|near)\s+(?:a|an|the)\s+((?:[a-z]+\s){0,2}?"
     r"(?:bakery|forest|beach|city|street|kitchen|cafe|café|shop|store|park|garden|desert|"
@@ -87,8 +91,24 @@ def extract_texts(prompt: str) -> tuple[list[TextElement], str]:
     for start, text in sorted(found):
         text = text.strip()
         if text:
-            texts.append(TextElement(text=text, role=_text_role(prompt[:start])))
+            texts.append(TextElement(text=text, role=_text_role(prompt[:start]), surface=text_surface(prompt[:start])))
     return texts, masked
+
+
+#: Boards a text may be written on, as a request names them → the plan's surface name.
+_SURFACES = [(re.compile(rf"\b(?:{words})\b"), name) for words, name in (
+    ("chalkboards?|blackboards?|chalk ?board|slate board", "chalkboard"), ("whiteboards?|white board", "whiteboard"),
+    ("neon(?: signs?| lights?)?", "neon"), ("sticky notes?|post-?it(?: notes?)?", "sticky note"),
+    ("wooden signs?|wood(?:en)? boards?|wooden plaque", "wooden sign"), ("metal signs?|street signs?|road signs?", "metal sign"),
+)]
+def text_surface(before: str) -> str | None:
+    """The board the next quoted text is written on, from the words just before it
+    ("a chalkboard menu that says" → "chalkboard"), or None."""
+    context = before.lower()[-60:]
+    # The nearest board named before the quote, within its own clause.
+    context = re.split(r"[.;!?]|\band\b", context)[-1]
+    found = [(m.end(), name) for pattern, name in _SURFACES for m in pattern.finditer(context)]
+    return max(found)[1] if found else None
 
 
 def _text_role(before: str) -> TextRole:
@@ -204,13 +224,13 @@ def extract_objects(prompt: str) -> list[SceneObject]:
 
 
 def _place(text: str) -> str | None:
-    return detect_setting(text)
+    return setting_words(text)
 
 
 def extract_aspect(prompt: str) -> str | None:
     """"16:9", "9x16", "square", "widescreen banner" → a ratio string, or None."""
     text = prompt.lower()
-    match = re.search(r"\b(\d{1,2})\s*[:x×]\s*(\d{1,2})\b", text)
+    match = re.search(r"\b(\d{1,2})\s*[:x×]\s*(\d{1,2})\b(?!\s*-?\s*(?:grid|matrix|table|array|layout)\b)", text)  # "a 2x3 grid" is a layout
     if match and not re.search(r"\d\s*:\s*\d{2}\s*(?:am|pm)", text[match.start():match.end() + 4]):
         return f"{match[1]}:{match[2]}"
     for word, ratio in ASPECT_WORDS.items():
@@ -279,13 +299,17 @@ def extract(prompt: str) -> Constraints:
         shared = shared.replace(part.lower(), " ")
     light = light_word(shared)
     setting_match = _SETTING.search(shared)
-    setting = setting_match[1].strip() if setting_match else _place(shared)
+    lunar = _OFF_WORLD.search(shared)
+    # The scenery's own reading of the place first ("a castle courtyard", not "castle"), then a
+    # place the scenery does not draw but the request names ("in the museum").
+    setting = (lunar[1] if lunar else plain_backdrop(shared) or _place(shared)
+               or (setting_match[1].strip() if setting_match else None))
     # A place ("a bakery poster") sets the scene; it is not an object to count.
     setting_noun = _singular(setting.split()[-1]) if setting else None
-    objects = [o for o in objects if o.relation is not None or (_place(o.name) != o.name and o.name != setting_noun)]
+    objects = [o for o in objects if o.relation is not None or (not names_setting(o.name) and o.name != setting_noun)]
     palette = list(dict.fromkeys(o.color for o in objects if o.color))
     return Constraints(
-        image_count=extract_image_count(unquoted),
+        image_count=extract_image_count(without_layout(unquoted)),  # "a grid of six icons" is one image
         texts=texts,
         objects=objects,
         characters=characters,

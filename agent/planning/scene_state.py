@@ -22,7 +22,8 @@ TIMES: list[tuple[str, str]] = [
 WEATHERS: list[tuple[str, str]] = [
     (r"(?:rain|snow|storm|fog)\s+(?:stops|has stopped|ends|clears|lifts)|after the (?:rain|storm)|sun comes out|"
      r"sunny|sunshine|sun(?:'s| is) out|sun shines|clear sk(?:y|ies)|calm and sunny|bright sunny|blue sky|clears(?: up)?|cleared(?: up)?", "clear"),
-    (r"storm(?!\s+(?:drains?|doors?|windows?|cellars?|shelters?|troopers?))|stormy|thunder(?:storm)?|lightning|hurricane", "storm"),
+    (r"storm(?!\s+(?:drains?|doors?|windows?|cellars?|shelters?|troopers?))|stormy|thunder(?:storm)?|hurricane|"
+     r"lightning(?![\s-]+(?:bolts?|symbols?|signs?|icons?|emojis?|logos?|shapes?)\b)", "storm"),  # a lightning bolt is a thing
     (r"snow|snows|snowed|snowy|snowing|snowfall|blizzard|snowflakes|snowstorm", "snow"),
     (r"rain|rains|rained|rainy|raining|drizzle|drizzling|downpour|pouring|rainstorm|showers", "rain"),
     (r"fog|foggy|mist|misty|haze|hazy", "fog"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.planning.arrangement import arrange, aspect_of, read_arrangement
 from agent.planning.beats import VIEW_PATTERNS, Beat, Story, read_story
 from agent.planning.clip_budget import CLIP_TOKENS, cut_to_clip
 from agent.planning.nouns import is_thing, scene_nouns
@@ -19,7 +20,7 @@ from agent.planning.rules import Constraints, extract_objects, extract_texts, li
 from agent.planning.scene_state import PRONOUN, mentions, story_characters, time_of_day, weather
 from agent.planning.shots import SEQUENCE_STYLES, VARIATIONS
 from tools.scene import Character, SceneObject, TextElement
-from tools.scenery import detect_setting
+from tools.scenery import names_setting, setting_words
 
 MAX_SHOTS = 8
 # Shapes whose beats modify one shared subject ("front", "at noon", "spring"): every shot
@@ -131,7 +132,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     """Per-shot fields (beat, prompt, view, time, weather, texts, objects, characters) for a
     request, the characters with their look, and notes (dropped beats, cut prompts)."""
     texts_all, masked = extract_texts(request_prompt)
-    story = read_story(request_prompt, masked, count)
+    # A list laid out in one picture ("a 3x3 grid of 9 stickers: a cat, …") is one image, not a beat each.
+    story = read_story(request_prompt, masked, count or (1 if read_arrangement(masked) else None))
     notes: list[str] = []
     wanted = count or len(story.beats) or 1
     if wanted > MAX_SHOTS:
@@ -167,11 +169,14 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     species = {c.species for c in characters if c.species} | {c.name.lower() for c in characters}
     # A character's name and look are the character, not props: "Vex … with silver hair" has no object "hair".
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
+    if constraints.setting:  # the place is the backdrop, not a prop ("a dog in the park", "on the moon")
+        exclude |= set(constraints.setting.lower().split())  # "coffee shop": neither coffee nor shop
     shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in exclude and is_thing(o.name)]
     if story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I):
         # the subject every shot shows ("four seasons of a cabin", "4 pictures of the same cabin: …")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
-                           if not any(_same_thing(n, o.name) for o in shared_objects)]
+                           if not any(_same_thing(n, o.name) or n in o.name.split() for o in shared_objects)
+                           and not (constraints.setting and names_setting(n))]  # "a city street": the backdrop
     start_time, start_weather = time_of_day(shared_unquoted), weather(shared_unquoted)
     for clause in _THROUGHOUT.findall(masked) + _IT_WAS.findall(masked):  # "its pouring rain the whole time",
         # "It was a rainy Saturday morning.": every shot, from the start
@@ -215,6 +220,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
             objects = []  # an invented arc opens on its lead alone: the props arrive with the story
         texts = shared_texts + (dealt[index:index + 1] if dealt else []) + \
             _texts_for(text, speaker_of, present[0] if present else main)
+        # "a 4 by 4 grid of …: a blue star, a red triangle, …": each listed item its own cell, in order
+        objects = arrange([unquoted, shared_unquoted], objects, texts, aspect_of(constraints.aspect), present)
         drafts.append(ShotDraft(text, beat.view or _view_in(unquoted) or base_view, beat.label, texts, objects,
                                 time_now, weather_now, present))
     if not story.beats and len(drafts) > 1:
@@ -240,7 +247,7 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
                       "objects": draft.objects, "characters": draft.characters,
                       "variation": draft.label or draft.view or (_beat_subject(draft.beat) if own else None),
                       "light": light_word(draft.beat) if own else None,
-                      "setting": detect_setting(draft.beat.lower()) if own else None,
+                      "setting": setting_words(draft.beat.lower()) if own else None,
                       "action": _action(draft.beat)})
     return shots, characters, notes
 

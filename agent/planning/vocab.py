@@ -12,11 +12,15 @@ NUMBER_WORDS: dict[str, int] = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "a": 1, "an": 1, "single": 1, "a single": 1, "one single": 1,
     "a pair of": 2, "pair of": 2, "a couple of": 2, "couple of": 2, "a dozen": 12, "dozen": 12,
+    "a bunch of": 3, "a bouquet of": 3, "a handful of": 3,
 }
 COLOURS = (
     "red green blue yellow orange purple violet pink brown black white grey gray gold golden "
     "silver teal cyan magenta navy beige turquoise maroon lime olive crimson indigo lavender "
-    "coral mint peach tan cream ivory amber emerald scarlet"
+    "coral mint peach tan cream ivory amber emerald scarlet "
+    # materials and foods that say the colour of what they make ("a chocolate cake", "a rusty bike")
+    "chocolate wooden rusty copper bronze brass steel metallic chrome marble caramel honey vanilla strawberry "
+    "cherry brick leather denim sandy ruby sapphire jade pearl ginger stone concrete slate ebony charcoal"
 ).split()
 # Nouns that name the image itself, not something in it.
 IMAGE_NOUNS = set(
@@ -67,7 +71,9 @@ NOT_OBJECTS = set(
     "tone palette composition texture pattern circle line row edge end half rest lots plenty "
     "glow shadow shadows silhouette reflection reflections focus detail details depth field "
     # layout and framing words are directions, not things ("a 4 by 4 grid of 16 objects", "a cozy interior")
-    "interior exterior scene grid object objects item items row rows column columns layout".split()
+    "interior exterior scene grid object objects item items row rows column columns layout "
+    # occasions name what a card or poster is for, not something in it ("a birthday card")
+    "birthday wedding christmas halloween anniversary easter valentine graduation".split()
 )
 # Irregular verbs and other words that end a noun phrase ("three vans stuck in traffic").
 VERB_WORDS: set[str] = set(
@@ -111,7 +117,7 @@ INVARIANT_NOUNS = set(
 )
 # Two- and three-word names of one thing; the parser joins them before counting.
 COMPOUND_NOUNS = set(
-    """teddy bear|wine glass|fire hydrant|traffic light|stop sign|parking meter|sports ball|baseball bat|
+    """teddy bear|wine glass|old man|old woman|old lady|little girl|little boy|frying pan|rolling pin|cutting board|hot air balloon|park bench|fire hydrant|traffic light|stop sign|parking meter|sports ball|baseball bat|
     baseball glove|tennis racket|hot dog|potted plant|dining table|tv remote|computer mouse|
     computer keyboard|cell phone|mobile phone|hair drier|hair dryer|ice cream|coffee cup|coffee mug|
     street lamp|street light|polar bear|police car|fire truck|school bus|light bulb|paper plane|
@@ -157,7 +163,18 @@ RELATION_PHRASES: dict[str, str] = {
     "resting on": "on", "below": "below", "beneath": "under", "under": "under", "underneath": "under",
     "in front of": "in front of", "behind": "behind", "in back of": "behind", "next to": "next to",
     "beside": "next to", "besides": "next to", "alongside": "next to", "by": "next to",
+    "in": "in", "inside": "in", "inside of": "in", "sitting in": "in", "standing in": "in",
+    "riding": "riding", "riding on": "riding", "rides": "riding", "on the back of": "riding",
+    "holding": "holding", "holds": "holding", "carrying": "holding", "carries": "holding",
+    "against": "next to", "leaning against": "next to",
 }
+# What people wear: "a man in a red coat" is dressed, not inside a coat.
+WORN = set(
+    "coat raincoat overcoat jacket dress shirt t-shirt hat cap beanie scarf suit uniform costume sweater jumper "
+    "hoodie boots shoes sneakers gloves glasses sunglasses goggles helmet armor armour robe cloak cape gown skirt "
+    "pants trousers jeans shorts apron mask tuxedo kimono overalls vest poncho pajamas pyjamas outfit clothes "
+    "swimsuit bikini tie bowtie sari".split()
+)
 # Filler a relation phrase may carry: "a cat that is sitting on a mat".
 RELATION_FILLER = set(
     "is are sits sit sitting stands stand standing placed parked lying lies hanging hangs floating floats "

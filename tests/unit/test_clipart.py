@@ -149,3 +149,49 @@ def test_index_build_is_deterministic() -> None:
     from tools import clipart_index
 
     assert clipart_index.build() == clipart_index.build()
+
+
+# --- OpenMoji's metadata: annotations of the extras, newer emoji, compounds -----------------
+
+def test_extras_are_named_by_openmojis_own_annotations() -> None:
+    from tools import clipart_index
+
+    meta = clipart_index.metadata()
+    assert meta["E001"].annotation == "donkey" and meta["E001"].kind == "animals-nature"
+    assert clipart.lookup("narwhal") == "\ue006" and clipart.lookup("wheelbarrow") == "\ue344"
+    # Extras once named by hand from the wrong code point: the annotation now decides.
+    assert clipart.lookup("espresso machine") == "\ue150" and clipart.lookup("french press") == "\ue151"
+    assert clipart.lookup("dining table") == "\ue200"  # a set table (E1CB, once "dining table", is a cable)
+    assert clipart.lookup("space shuttle") == "\ue20b"
+    assert clipart.lookup("qr code") == "\ue1d8" and clipart.lookup("coffee shop") != "\ue1d8"
+    # Logos, UI icons and real people are not things to draw.
+    for noun in ("github", "hamburger menu", "trump", "download"):
+        assert clipart.lookup(noun) is None, noun
+
+
+def test_emoji_newer_than_pythons_unicode_tables_are_indexed() -> None:
+    assert clipart.lookup("goose") == "\U0001fabf" and clipart.lookup("jellyfish") == "\U0001fabc"
+
+
+def test_a_compound_falls_back_to_its_head_not_its_first_word() -> None:
+    for noun in ("park bench", "fire hydrant", "bar stool"):  # once NATIONAL PARK, FIRE, CHOCOLATE BAR
+        assert clipart.lookup(noun) is None, noun
+    assert _name("pizza slice") == "SLICE OF PIZZA" and _name("wooden chair") == "CHAIR"
+    assert clipart.lookup("ice shelf") == "\ue2c6" and clipart.lookup("shelf") is None  # annotations match whole
+
+
+def test_metadata_is_imported_from_openmojis_json(tmp_path) -> None:
+    from tools import clipart_index
+
+    rows = [{"hexcode": "E001", "group": "extras-openmoji", "subgroups": "animals-nature", "annotation": "donkey",
+             "tags": "", "openmoji_tags": "mule, ass", "skintone": ""},
+            {"hexcode": "1F44B-1F3FB", "group": "people-body", "subgroups": "hand-fingers-open",
+             "annotation": "waving hand: light skin tone", "tags": "hand", "openmoji_tags": "", "skintone": 1}]
+    source = tmp_path / "openmoji.json"
+    source.write_text(__import__("json").dumps(rows), encoding="utf-8")
+    out = clipart_index.import_metadata(source, "0.0.1", tmp_path)
+    lines = [line for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert lines == ["hexcode\tgroup\tsubgroup\tannotation\ttags\topenmoji_tags",
+                     "E001\textras-openmoji\tanimals-nature\tdonkey\t\tmule, ass"]  # skin tones left out
+    shipped = clipart_index.metadata_path()
+    assert shipped is not None and shipped.name == "openmoji-17.0.0.tsv"

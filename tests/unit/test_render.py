@@ -342,7 +342,7 @@ def test_time_of_day_wins_over_the_light_word() -> None:
 
 def test_dawn_and_dusk_skies_are_warm_low_down() -> None:
     for time in ("dawn", "dusk"):
-        result = story(time_of_day=time)
+        result = story(setting="meadow", time_of_day=time)  # open sky: a forest's tree line hides the horizon
         rgb = np.asarray(result.image).astype(int)
         H = rgb.shape[0]
         low = rgb[int(H * 0.42):int(H * 0.52)][background_mask(result)[int(H * 0.42):int(H * 0.52)]]

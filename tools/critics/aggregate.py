@@ -91,7 +91,7 @@ def critique_image(
     """
     texts = text_checks(image, shot, ocr_engine)
     texts += other_shots.check_other_shots_text(image, foreign_texts, engine=ocr_engine)
-    color_checks = color.check_colors(image, shot.objects)
+    color_checks = color.check_colors(image, drawing.placed(shot.objects, image.size) if drawing else shot.objects)
     extra = list(extra_checks or [])
     extra += [coverage.check_coverage(shot, drawing)] if drawing is not None else []
     repairs: list[RepairAction] = ocr.suggest_repairs(texts, shot.texts, image_size=image.size)

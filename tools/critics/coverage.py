@@ -5,8 +5,9 @@ each drawn copy of an object, clip-art or a labelled placeholder box, and the ch
 drew as figures. The check scores the share of the plan's elements drawn with art — each
 planned object counted once, whatever its count, and each character — and fails when the
 picture cannot be what was asked: a counted object (``count > 1``) drawn as placeholders, or
-a planned object or character not drawn at all. A single uncounted placeholder lowers the
-score and is named, but passes: the frame still shows the thing, labelled.
+a planned object or character not drawn at all, or fewer copies of a name drawn than the plan
+counts. A single uncounted placeholder lowers the score and is named, but passes: the frame
+still shows the thing, labelled.
 
 A redraw cannot add art the renderer does not have, so this check never suggests a repair:
 a run ends with its failure reported. Backends that do not report what they drew get the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tools.scene import CheckResult, Shot
+from tools.scene import Box, CheckResult, SceneObject, Shot
 
 CHECK_NAME = "coverage"
 INFO_KEY = "drawing"
@@ -43,6 +44,22 @@ class Drawing(BaseModel):
     """Every drawn copy of every object, in drawing order."""
     characters: list[str] = Field(default_factory=list)
     """Ids of the characters drawn (as stylised figures: always real art)."""
+
+    def placed(self, objects: list[SceneObject], size: tuple[int, int]) -> list[SceneObject]:
+        """``objects`` with their boxes where they were drawn (the union of each name's drawn
+        copies), so that checks sample the drawn pixels: a renderer may move a thing against
+        what it rests on. Objects not drawn keep their planned box."""
+        out = []
+        names = [o.name for o in objects]
+        for obj in objects:
+            boxes = [o.box for o in self.objects if o.name == obj.name]
+            if boxes and names.count(obj.name) == 1:  # "a red apple and a green apple": which copy is which? the plan's
+                union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                         max(b[3] for b in boxes))
+                if union[2] > union[0] and union[3] > union[1]:
+                    obj = obj.model_copy(update={"box": Box.from_pixels(union, *size)})
+            out.append(obj)
+        return out
 
     @property
     def placeholders(self) -> list[str]:
@@ -83,6 +100,12 @@ def check_coverage(shot: Shot, drawing: Drawing) -> CheckResult:
             else:
                 lone.append(obj.name)
             box = box or next(c.box for c in drawn if not c.art)
+    # Fewer copies of a name than the plan counts ("three stars", or two lightning bolts in a
+    # grid, one of them gone) is a thing not drawn, even when the name shows up.
+    planned: dict[str, int] = {}
+    for obj in shot.objects:
+        planned[obj.name] = planned.get(obj.name, 0) + obj.count
+    short = [f"{name} ({len(copies[name])} of {n} drawn)" for name, n in planned.items() if 0 < len(copies.get(name, [])) < n]
     missing_characters = [cid for cid in characters if cid not in drawing.characters]
     with_art += len(characters) - len(missing_characters)
 
@@ -91,6 +114,8 @@ def check_coverage(shot: Shot, drawing: Drawing) -> CheckResult:
         problems.append("counted objects drawn as placeholders: " + ", ".join(counted))
     if undrawn or missing_characters:
         problems.append("not drawn at all: " + ", ".join(undrawn + missing_characters))
+    if short:
+        problems.append("copies missing: " + ", ".join(short))
     summary = f"{with_art} of {total} planned elements drawn with art"
     if lone:
         summary += f"; drawn as a labelled placeholder: {', '.join(dict.fromkeys(lone))}"
