@@ -6,7 +6,7 @@ against its target, overlapping it the way the words say:
 
 - "on": the subject rests on the target's top ("five candles on a cake"), narrower than it;
 - "in": the subject sits in the target's opening, its lower part hidden by the target's front
-  ("flowers in a vase", "a cat in a box"): drawn before the target;
+  ("flowers in a vase", "a cat in a box"): drawn after the target, whose front is drawn again;
 - "riding": the rider sits on the mount's back, over its middle ("an astronaut riding a horse");
 - "holding": the held thing (the target) goes to the holder's hand, beside its body at waist height;
 - "under": the subject stands in the lower part of the target, between its legs ("a cat under a
@@ -51,9 +51,9 @@ def contact_box(kind: str, subject: Rect, target: Rect, bounds: Rect = (0.0, 0.0
     if kind == "on":  # resting on the top, sunk a little into it so it touches
         w, h = _fit(subject, tw * 0.85, th * 1.2)
         return _clamped(tcx - w / 2, target[1] + th * 0.18 - h, w, h, bounds)
-    if kind == "in":  # in the opening: the bottom third hidden behind the target's front
-        w, h = _fit(subject, tw * 0.8, th * 1.1)
-        return _clamped(tcx - w / 2, target[1] + th * 0.4 - h, w, h, bounds)
+    if kind == "in":  # in the opening, as a bunch as wide as it: its foot just below the rim
+        w, h = tw * 0.85, th * 0.8
+        return _clamped(tcx - w / 2, target[1] + th * 0.33 - h, w, h, bounds)
     if kind == "riding":  # seated on the back, a little behind the middle
         w, h = _fit(subject, tw * 0.6, th * 0.95)
         return _clamped(tcx - tw * 0.04 - w / 2, target[1] + th * 0.5 - h, w, h, bounds)
@@ -74,7 +74,8 @@ def compose(objects: Sequence[SceneObject], placed: dict[str, Rect], bounds: Rec
     is not made: the free placement stays."""
     moved: dict[int, Rect] = {}
     boxes = dict(placed)
-    for i, obj in enumerate(objects):
+    for i in draw_order(objects):  # what carries a thing is put in place before the thing
+        obj = objects[i]
         relation = obj.relation
         if relation is None or relation.type not in CONTACT:
             continue
@@ -95,8 +96,8 @@ def compose(objects: Sequence[SceneObject], placed: dict[str, Rect], bounds: Rec
 
 
 def draw_order(objects: Sequence[SceneObject]) -> list[int]:
-    """Indices of ``objects`` in drawing order: what sits in something is drawn before it (the
-    target's front covers it); what sits on, rides or is held is drawn after what carries it."""
+    """Indices of ``objects`` in drawing order: what sits on, in or under something, rides it or is
+    held is drawn after what carries it (the renderer draws a container's front again over what is in it)."""
     names = {o.name.lower(): i for i, o in enumerate(objects)}
     after: dict[int, set[int]] = {i: set() for i in range(len(objects))}  # i is drawn after these
     for i, obj in enumerate(objects):
@@ -104,11 +105,9 @@ def draw_order(objects: Sequence[SceneObject]) -> list[int]:
         j = names.get(relation.target.lower()) if relation else None
         if relation is None or j is None or j == i:
             continue
-        if relation.type == "in":
+        if relation.type == "holding":
             after[j].add(i)
-        elif relation.type == "holding":
-            after[j].add(i)
-        elif relation.type in ("on", "riding", "under"):
+        elif relation.type in ("on", "in", "riding", "under"):
             after[i].add(j)
     order: list[int] = []
     seen: set[int] = set()

@@ -46,6 +46,8 @@ class Placement:
     box: tuple[int, int, int, int]
     clipart: bool
     openmoji: bool = False
+    art: Image.Image | None = field(default=None, repr=False, compare=False)
+    """The pasted RGBA art (at ``box``), kept to draw a container's front over its contents."""
 
 
 @dataclass
@@ -115,6 +117,8 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
             box = _against_drawn(obj, obj.box.to_pixels(W, H), layout.objects, placements, size)
             placements += _draw_object(image, obj.name, obj.count, obj.color, box, look, rng, view=layout.view,
                                        pose=_object_pose(obj, layout))
+            if obj.relation is not None and obj.relation.type == "in":  # the container's front over the stems
+                _front_again(image, [p for p in placements if p.name.lower() == obj.relation.target.lower()])
     used |= any(p.openmoji for p in placements)
     for text in layout.texts:
         if text.box is None:
@@ -212,8 +216,23 @@ def _draw_object(image: Image.Image, name: str, count: int, color: str | None,
             _shadow(image, (px + art.width * 0.1, py + art.height - item * 0.05,
                             px + art.width * 0.9, py + art.height + item * 0.04))
         image.paste(art, (px, py), art)
-        out.append(Placement(name, (px, py, px + art.width, py + art.height), True, uses_openmoji(name)))
+        out.append(Placement(name, (px, py, px + art.width, py + art.height), True, uses_openmoji(name), art))
     return out
+
+
+#: How much of a container's top stays behind what is in it ("flowers in a vase": the rim and
+#: the opening); the rest, its front, is drawn again over the contents.
+_OPENING = 0.25
+
+
+def _front_again(image: Image.Image, containers: list[Placement]) -> None:
+    for placement in containers:
+        if placement.art is None:
+            continue
+        art = placement.art
+        top = round(art.height * _OPENING)
+        front = art.crop((0, top, art.width, art.height))
+        image.paste(front, (placement.box[0], placement.box[1] + top), front)
 
 
 def _shadow(image: Image.Image, ellipse: tuple[float, float, float, float]) -> None:

