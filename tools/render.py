@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from tools import clipart
 from tools.art import draw as draw_art, uses_openmoji
+from tools.critics.coverage import INFO_KEY as DRAWING_KEY, Drawing, DrawnObject
 from tools.colors import INK, darken, lighten, parse_color, surface_fill
 from tools.typeset import carrier_text, fit_text, typeset
 from tools.figures import draw_character, draw_person, head_point, is_person
@@ -137,6 +138,9 @@ def render_shot(shot: Shot, plan: ScenePlan | None, size: tuple[int, int], seed:
     _border(image)
     if used:
         image.info[clipart.INFO_KEY] = True
+    image.info[DRAWING_KEY] = Drawing(  # what was drawn where, for the coverage check and the colour check's boxes
+        objects=[DrawnObject(name=p.name, art=p.clipart, box=list(p.box)) for p in placements],
+        characters=list(chars))
     return RenderResult(image=image, layout=layout, used_openmoji=used, placements=placements, characters=chars)
 
 

@@ -124,6 +124,14 @@ def _object_pixels(array: np.ndarray, box: tuple[int, int, int, int]) -> np.ndar
         order = np.argsort(ring.sum(axis=1))
         backgrounds = [np.median(part, axis=0) for part in np.array_split(ring[order], 3) if len(part)]
         distance = np.min([np.linalg.norm(inside - bg, axis=1) for bg in backgrounds], axis=0)
+        # And, row by row, the background beside the box: a landscape's bands (sea, horizon, a
+        # tree line) cross the box at the height they have on its left and right.
+        sides = [array[y0:y1, max(0, x0 - margin):x0], array[y0:y1, x1:min(width, x1 + margin)]]
+        sides = [side for side in sides if side.shape[1]]
+        if sides:
+            row_bg = np.median(np.concatenate(sides, axis=1).astype(np.float32), axis=1)  # (rows, 3)
+            per_row = np.linalg.norm(array[y0:y1, x0:x1].astype(np.float32) - row_bg[:, None, :], axis=2)
+            distance = np.minimum(distance, per_row.reshape(-1))
         inside = inside[distance > BACKGROUND_DISTANCE]
     if len(inside) > _MAX_SAMPLES:
         inside = inside[np.linspace(0, len(inside) - 1, _MAX_SAMPLES).astype(int)]

@@ -13,7 +13,6 @@ from typing import ClassVar
 from PIL import Image
 
 from tools import clipart
-from tools.critics.coverage import INFO_KEY as DRAWING_KEY, Drawing, DrawnObject
 from tools.generators.base import BackendError, GeneratorOptions, register
 from tools.render import render_shot
 from tools.scene import ScenePlan, Shot
@@ -55,10 +54,6 @@ class SketchGenerator:
             image = result.image
             if result.used_openmoji:
                 image.info["credits"] = clipart.credits(True)  # per image: finalize writes it
-            image.info[DRAWING_KEY] = Drawing(
-                objects=[DrawnObject(name=p.name, art=p.clipart, box=list(p.box)) for p in result.placements],
-                characters=list(result.characters),
-            )
             images.append(image)
         return images
 
