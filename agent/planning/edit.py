@@ -24,11 +24,17 @@ from tools.generators.base import can_edit
 from tools.images import ImageInputError, load_image
 from tools.scene import Box, EditOperation, EditSpec, SceneObject, ScenePlan, Shot
 
-RECOLOUR_NEEDS_REGION = "recolouring needs a region: pass --mask (white where the colour should change)"
+RECOLOUR_NEEDS_REGION = ("recolouring needs a region: pass --mask (white where the colour should change), "
+                         "or say where ('the left half', 'the top right corner')")
+"""Said as the CLI says it; other surfaces name their own mask field (``mask_named``)."""
 MODEL_ONLY = "inpaint"
 """The operation that needs a model: anything beyond text, recolouring and canvas changes."""
 
 _WORD_REGIONS: list[tuple[str, Box]] = [
+    (r"\bleft half\b", Box(x0=0, y0=0, x1=0.5, y1=1)),
+    (r"\bright half\b", Box(x0=0.5, y0=0, x1=1, y1=1)),
+    (r"\b(?:top|upper) half\b", Box(x0=0, y0=0, x1=1, y1=0.5)),
+    (r"\b(?:bottom|lower) half\b", Box(x0=0, y0=0.5, x1=1, y1=1)),
     (r"\btop[- ]left|upper[- ]left\b", Box(x0=0.04, y0=0.04, x1=0.5, y1=0.3)),
     (r"\btop[- ]right|upper[- ]right\b", Box(x0=0.5, y0=0.04, x1=0.96, y1=0.3)),
     (r"\bbottom[- ]left|lower[- ]left\b", Box(x0=0.04, y0=0.7, x1=0.5, y1=0.96)),
@@ -41,6 +47,12 @@ _WORD_REGIONS: list[tuple[str, Box]] = [
 ]
 _TEXT_VERBS = r"\b(add|put|write|place|print|letter|label|caption|title|sign|say|says|saying|reads?|replace|change|text)\b"
 _RECOLOUR = rf"\b(make|turn|paint|recolou?r|colou?r|change)\b.*\b({'|'.join(COLOURS)})\b"
+
+
+def mask_named(message: str, field: str) -> str:
+    """``message`` with the CLI's ``--mask`` said as a surface's own name of the mask field
+    (HTTP: the multipart ``mask`` file; MCP: ``mask_path``)."""
+    return message.replace("--mask", field)
 
 
 def edit_operation(instruction: str) -> tuple[EditOperation, str | None, str | None]:
@@ -128,7 +140,7 @@ def plan_edit(instruction: str, inputs: Sequence[str], mask_file: str | None, ou
     elif (words := words_region(instruction)) is not None or operation == "add_text":
         region, source = words or Box(x0=0.08, y0=0.04, x1=0.92, y1=0.28), "words"
     if operation == "recolour" and region is None:
-        raise InputError(RECOLOUR_NEEDS_REGION)
+        raise InputError(RECOLOUR_NEEDS_REGION, param="mask")
     aspect = extract_aspect(instruction) or ("1:1" if operation == "crop" else None)
     if operation == "extend" and aspect is None:
         aspect = f"{round(size[0] * 1.5)}:{size[1]}"  # "extend" alone: half again as wide

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import MAX_IMAGES, MAX_SEED, MAX_SIDE, MIN_INPUT_SIDE, MIN_SIDE, parse_size
-from agent.surfaces.profiles import DEFAULT_PROFILE, profile_names, resolve_profile
+from agent.surfaces.profiles import DEFAULT_PROFILE, means_default, openai_aliases, profile_names, resolve_profile
 from tools.generators.base import available, options_model
 
 # ---- the patterns --------------------------------------------------------------------------
@@ -257,6 +257,19 @@ def offered_profile(name: str | None, settings: Settings, *, field: str = "model
         raise InputError(f"unknown {field} {shown!r}; choose one of: {', '.join(offered_profiles(settings))}",
                          param=field)
     return resolve_profile(name, settings, field=field)
+
+
+def offered_models(settings: Settings) -> list[str]:
+    """The names the OpenAI images routes' ``model`` takes (``GET /v1/models``): the offered
+    profiles, then OpenAI's own image model names, which mean the default profile."""
+    return [*offered_profiles(settings), *openai_aliases(settings)]
+
+
+def offered_model(name: str | None, settings: Settings) -> dict[str, Any]:
+    """``build_request`` keywords for an OpenAI client's ``model``: missing, empty or one of
+    OpenAI's names is the default profile (what OpenAI clients send when their user picked
+    none); anything else must be an offered profile."""
+    return {} if means_default(name, settings) else offered_profile(name, settings)
 
 
 def offered_backend(name: str | None, settings: Settings, *, field: str = "backend") -> str | None:

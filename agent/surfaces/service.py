@@ -242,7 +242,7 @@ class RunService:
         # nothing to disk until it runs something.
         with self._registry_lock:
             if self._registry_db is None:
-                self._registry_db = RunRegistry(self.settings.home)
+                self._registry_db = open_registry(self.settings)
             return self._registry_db
 
     def submit(self, request: RunRequest, owner: str, *, listener: EventHandler | None = None) -> Job:
@@ -372,6 +372,27 @@ class RunService:
                 log.warning("could not record run %s in the registry", job.id, exc_info=True)
 
 
+def open_registry(settings: Settings) -> RunRegistry:
+    """Where finished runs are recorded: ``<home>/server_runs.sqlite``, or PostgreSQL when
+    ``database_url`` is set (then any server on that database answers for them)."""
+    if settings.database_url:
+        from agent.surfaces.scale.postgres_state import PostgresRunRegistry  # lazy: psycopg loads only with a database
+
+        return PostgresRunRegistry(settings.database_url)  # type: ignore[return-value]
+    return RunRegistry(settings.home)
+
+
+def make_service(settings: Settings) -> RunService:
+    """The run service this configuration asks for: runs in this process (the default), or, with
+    ``ray_address``, runs on a Ray cluster with their state in PostgreSQL, behind the same
+    interface (``agent.surfaces.scale.front_end.ScaledRunService``)."""
+    if settings.ray_address:
+        from agent.surfaces.scale.front_end import ScaledRunService  # lazy: ray and psycopg load only when scaling out
+
+        return ScaledRunService(settings, busy=Busy, failed=RunFailed)  # type: ignore[return-value]
+    return RunService(settings)
+
+
 _shared: dict[str, RunService] = {}
 _shared_lock = threading.Lock()
 
@@ -385,5 +406,5 @@ def shared_service(settings: Settings) -> RunService:
     with _shared_lock:
         service = _shared.get(key)
         if service is None or service.closed:
-            service = _shared[key] = RunService(settings)
+            service = _shared[key] = make_service(settings)
         return service

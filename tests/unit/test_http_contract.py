@@ -18,6 +18,7 @@ from agent.surfaces.bots.common import parse_command
 from agent.surfaces.http.app import create_app
 from agent.surfaces.http.document import default_document
 from agent.surfaces.http.support import public_data, public_text, validation_message
+from agent.surfaces.profiles import OPENAI_IMAGE_MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -206,7 +207,7 @@ def test_the_document_says_what_this_server_takes(tmp_path: Path) -> None:
     document = create_app(settings).openapi()
     body = document["components"]["schemas"]["GenerationBody"]["properties"]
     assert body["prompt"]["maxLength"] == 100 and body["prompt"]["minLength"] == 1
-    assert body["model"]["anyOf"][0]["enum"] == ["limner", "sketch"]
+    assert body["model"]["anyOf"][0]["enum"] == ["", "limner", "sketch", *OPENAI_IMAGE_MODELS]  # those mean limner
     run = document["components"]["schemas"]["RunBody"]
     assert "anyOf" not in run and run["additionalProperties"] is False  # sketch takes no options
     assert run["properties"]["options"]["maxProperties"] == 0

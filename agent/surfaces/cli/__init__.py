@@ -6,7 +6,7 @@ progress, logs and warnings go to stderr. Exit codes: 0 done (failed checks are 
 
 The app and shared helpers live in ``app``; each command group registers itself on import:
 ``runs`` (generate, edit, chat, resume, plan), ``checks`` (check, eval, inspect, backends),
-``characters`` (the ``characters`` sub-app), ``servers`` (serve, mcp, bot).
+``characters`` (the ``characters`` sub-app), ``servers`` (serve, mcp, bot, studio).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Long-running surfaces: serve (HTTP API), mcp (MCP server), bot (Slack or Discord)."""
+"""Long-running surfaces: serve (HTTP API and the studio), mcp (MCP server), bot (Slack or Discord),
+studio (the server on loopback, its page opened in the browser)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from agent.surfaces.cli.app import _settings, app
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; beyond loopback only with LIMNER_SERVER_TOKENS."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free one, printed on stderr)."),
+    studio: bool = typer.Option(True, "--studio/--no-studio", help="The studio at / (needs gradio); off: the API alone."),
 ) -> None:
-    """HTTP API: OpenAI-compatible /v1/images/generations and /edits, native /v1/runs with SSE."""
+    """HTTP API: OpenAI-compatible /v1/images/generations and /edits, native /v1/runs with SSE;
+    the studio (limner in the browser) at / when gradio is installed."""
     from agent.surfaces.http.app import serve as serve_http  # lazy: loads fastapi and uvicorn
 
-    serve_http(_settings(), host=host, port=port)
+    serve_http(_settings(), host=host, port=port, studio=studio)
 
 
 @app.command()
@@ -44,3 +47,25 @@ def bot(
     else:
         raise InputError(f"unknown bot platform {platform!r}; choose slack or discord")
     serve_bot(_settings())
+
+
+@app.command()
+def studio(
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port on loopback (0: any free one)."),
+    browser: bool = typer.Option(True, "--browser/--no-browser", help="Open the page in the default browser."),
+) -> None:
+    """The studio, limner in the browser (chat, plan, edit, characters): the HTTP API's server on
+    loopback with the page at /, opened once it answers. Prints the URL."""
+    from agent.surfaces.studio.launch import INSTALL_HINT, free_port, open_when_up, studio_available  # lazy: only this command needs it
+
+    if not studio_available():
+        raise InputError(INSTALL_HINT)
+    settings = _settings()
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}/"
+    print(url, flush=True)
+    if browser:
+        open_when_up(url)
+    from agent.surfaces.http.app import serve as serve_http  # lazy: loads fastapi, uvicorn and gradio
+
+    serve_http(settings, host="127.0.0.1", port=port)

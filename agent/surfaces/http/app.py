@@ -6,6 +6,8 @@
   (server-sent events): native runs with every option (``agent.surfaces.http.runs``).
 - ``GET /v1/files/{run}/{name}``: a run's images, by token or signed link
   (``agent.surfaces.http.files``).
+- ``/``: the studio, limner in the browser, when ``limner serve`` has gradio
+  (``agent.surfaces.studio``).
 
 This module wires them together: one ``ApiState`` (settings, run service, link signer) on
 ``app.state.api``, errors always in OpenAI's ``{"error": {message, type, param, code}}`` shape
@@ -19,6 +21,7 @@ concurrency) into ``agent.run.run``, the same entry point as the CLI. Tokens: se
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
@@ -39,20 +42,21 @@ from agent.surfaces.fields import check_offer
 from agent.surfaces.http import files, openai_images, openapi, runs
 from agent.surfaces.http.state import ApiState
 from agent.surfaces.http.support import (
-    ApiError, BodyLimit, BodyTooLarge, LinkSigner, error_body, error_response, validation_message,
+    ApiError, BodyLimit, BodyTooLarge, ErrorLog, LinkSigner, error_body, error_response, validation_message,
 )
 from agent.surfaces.results import one_line
-from agent.surfaces.service import Busy, RunService
+from agent.surfaces.service import Busy, RunService, make_service
 from tools.images import ImageInputError
 from tools.version import __version__
 
 log = logging.getLogger("limner.http")
 
 
-def create_app(settings: Settings, *, service: RunService | None = None) -> FastAPI:
-    """The API as an ASGI app (``serve`` runs it under uvicorn; tests call it directly)."""
-    api = ApiState(settings=settings, service=service or RunService(settings),
-                   signer=LinkSigner(link_secret(settings.home), settings.server_url_ttl_s),
+def create_app(settings: Settings, *, service: RunService | None = None, studio: bool = False) -> FastAPI:
+    """The API as an ASGI app (``serve`` runs it under uvicorn; tests call it directly);
+    ``studio``: with the studio's page at ``/`` (``agent.surfaces.studio``; needs gradio)."""
+    signer = LinkSigner(link_key(settings), settings.server_url_ttl_s)  # a missing key fails before any connection
+    api = ApiState(settings=settings, service=service or make_service(settings), signer=signer,
                    uploads=settings.home / "uploads")
 
     @asynccontextmanager
@@ -63,6 +67,7 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
     app = FastAPI(title="limner", version=__version__, lifespan=lifespan, docs_url="/docs", redoc_url=None)
     api.install(app)
     app.add_middleware(BodyLimit, max_bytes=int(settings.server_max_body_mb * 2**20))
+    app.add_middleware(ErrorLog, settings=settings)  # outside BodyLimit: its 413s are logged too
     _install_error_handlers(app, settings)
     app.include_router(openai_images.router)
     app.include_router(runs.router)
@@ -80,6 +85,10 @@ def create_app(settings: Settings, *, service: RunService | None = None) -> Fast
         return app.openapi_schema
 
     app.openapi = schema  # type: ignore[method-assign]
+    if studio:
+        from agent.surfaces.studio.mount import mount_studio  # lazy: gradio loads only when a server shows the studio
+
+        mount_studio(app, api)  # last: the page takes "/" and stands aside for the routes above
     return app
 
 
@@ -149,6 +158,18 @@ def _leaf_routes(routes: list[Any]) -> Iterator[Any]:
         yield from _leaf_routes(inner.routes) if inner is not None else (route,)
 
 
+def link_key(settings: Settings) -> bytes:
+    """The key that signs image links: ``server_link_key`` when configured (every front-end behind
+    one load balancer must sign with the same key, so it is required with ``ray_address``), else
+    the one kept in ``<home>/server.key``."""
+    if settings.server_link_key is not None:
+        return settings.server_link_key.get_secret_value().encode()
+    if settings.ray_address:
+        raise InputError("LIMNER_SERVER_LINK_KEY must be set with LIMNER_RAY_ADDRESS: every front-end signs "
+                         "image links with that one key (at least 32 random characters)")
+    return link_secret(settings.home)
+
+
 def link_secret(home: Path) -> bytes:
     """The key that signs image links, kept in ``<home>/server.key`` (owner-only) so links stay
     valid across restarts until they expire; delete the file to revoke every link."""
@@ -164,13 +185,17 @@ def link_secret(home: Path) -> bytes:
     return path.read_bytes()
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the API under uvicorn until interrupted (``limner serve``)."""
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, studio: bool = True) -> None:
+    """Run the API under uvicorn until interrupted (``limner serve``); with the studio at ``/``
+    unless ``studio`` is off or gradio is not installed."""
     import uvicorn  # lazy: only the server process needs uvicorn; create_app (tests, MCP) does not
 
     check_bind(host, settings)
     check_offer(settings)
-    app = create_app(settings)
+    installed = importlib.util.find_spec("gradio") is not None
+    app = create_app(settings, studio=studio and installed)
     mode = "tokens required" if settings.server_tokens else "no tokens configured: loopback clients only"
     print(f"limner API on http://{host}:{port} ({mode}); Ctrl-C stops", file=sys.stderr)
+    print(f"studio: http://{host}:{port}/" if studio and installed else
+          "studio off" if not studio else "studio off: gradio is not installed (make install)", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=30)

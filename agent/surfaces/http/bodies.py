@@ -32,7 +32,8 @@ Seed = fields.whole("seed", *fields.SEED, "Base seed: image i gets seed+i (defau
 Steps = fields.whole("steps", 1, 200, "Denoising steps for iterative backends.")
 Rounds = fields.whole("max_rounds", 0, 10, "Critique and repair rounds, 0-10 (default: the server's).")
 Size = fields.size_text()
-Model = fields.text("model", max_length=64, description="A profile from GET /v1/models ('limner': the server's default).")
+Model = fields.text("model", max_length=64, description="A profile from GET /v1/models. 'limner', an empty model and "
+                                                        "OpenAI's names ('dall-e-2', 'gpt-image-1'…) mean the server's default.")
 Profile = fields.text("profile", max_length=64,
                       description="A profile from GET /v1/models; backend/model/steps/options refine it.")
 Backend = fields.text("backend", max_length=64, description="The image backend (default: the profile's, else the server's).")

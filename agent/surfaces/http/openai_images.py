@@ -1,10 +1,17 @@
 """The OpenAI Images–compatible routes: what the ``openai`` client sends.
 
-- ``GET /v1/models``: the backend profiles ``model`` may name (``limner`` = the server default).
+- ``GET /v1/models``: the backend profiles ``model`` may name (``limner`` = the server default),
+  then OpenAI's own image model names, which mean the default too (``agent.surfaces.profiles``):
+  OpenAI clients left on their defaults (Open WebUI sends ``dall-e-2``, and an empty model for
+  edits) get limner's default profile.
 - ``POST /v1/images/generations`` (JSON) and ``POST /v1/images/edits`` (multipart): the full
   agent loop runs, then the answer is OpenAI's ``{created, data: [{b64_json | url,
   revised_prompt}]}`` plus a ``limner`` summary; a refusal or a failed run is a 4xx/5xx in
   OpenAI's error shape.
+
+Edits without a mask take their region from the prompt's words (``agent.planning.edit``); a
+recolour with neither is a 400 that names the ``mask`` field. Each route notes the prompt for
+the one-line log of a failed request (``agent.surfaces.http.support.ErrorLog``).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from agent.errors import InputError
-from agent.planning.edit import check_edit_request
+from agent.planning.edit import check_edit_request, mask_named
 from agent.request import MAX_IMAGES, build_request
 from agent.surfaces import fields
 from agent.surfaces.auth import memory_user
@@ -30,7 +37,7 @@ from agent.surfaces.http.bodies import (
 )
 from agent.surfaces.http.resources import file_url, public_summary
 from agent.surfaces.http.state import Api, ApiState, Owner
-from agent.surfaces.http.support import ApiError
+from agent.surfaces.http.support import ApiError, note_prompt
 from agent.surfaces.service import Job
 
 log = logging.getLogger("limner.http")
@@ -47,12 +54,13 @@ _IMAGE_ANSWERS = {200: openapi.json_response(openapi.IMAGES, "The images, OpenAI
 
 
 @router.get("/v1/models", operation_id="listModels", openapi_extra=openapi.PROTECTED,
-            responses={200: openapi.json_response(openapi.MODELS, "The profiles 'model' may name."),
+            responses={200: openapi.json_response(openapi.MODELS, "The names 'model' may take."),
                        **openapi.answers(401, 403)})
 def models(api: Api, owner: Owner) -> dict[str, Any]:
-    """The profiles ``model`` may name (OpenAI's models.list)."""
+    """The profiles ``model`` may name, then OpenAI's image model names (= the default profile);
+    OpenAI's models.list."""
     return {"object": "list", "data": [{"id": name, "object": "model", "created": 0, "owned_by": "limner"}
-                                       for name in fields.offered_profiles(api.settings)]}
+                                       for name in fields.offered_models(api.settings)]}
 
 
 @router.post("/v1/images/generations", operation_id="createImage",
@@ -62,10 +70,11 @@ async def generations(request: Request, api: Api, owner: Owner) -> JSONResponse:
     """Generate images with the full agent loop (plan, draw, critique, repair); OpenAI's images.generate."""
     settings = api.settings
     body = parse_body(GenerationBody, await read_json(request))
+    note_prompt(request, body.prompt)
     check_prompt_length(body.prompt, settings)
     run_request = build_request(
         body.prompt, settings=settings, n=body.n, size=fields.requested_size(body.size),
-        user_id=memory_user(settings, owner, body.user), **fields.offered_profile(body.model, settings),
+        user_id=memory_user(settings, owner, body.user), **fields.offered_model(body.model, settings),
     )
     job = api.service.submit(run_request, owner)
     await job.wait_async()
@@ -84,6 +93,7 @@ async def edits(request: Request, api: Api, owner: Owner) -> JSONResponse:
     form = await request.form(max_files=MAX_IMAGES + 1, max_fields=32)
     texts = {key: value for key, value in form.multi_items() if isinstance(value, str)}
     body = parse_body(EditForm, texts)
+    note_prompt(request, body.prompt)
     check_prompt_length(body.prompt, settings)
     images = [value for key, value in form.multi_items() if key in ("image", "image[]") and not isinstance(value, str)]
     masks = [value for key, value in form.multi_items() if key == "mask" and not isinstance(value, str)]
@@ -93,7 +103,7 @@ async def edits(request: Request, api: Api, owner: Owner) -> JSONResponse:
         raise ApiError(400, f"at most {MAX_IMAGES} images, got {len(images)}", param="image")
     if len(masks) > 1:
         raise ApiError(400, f"at most one mask, got {len(masks)}", param="mask")
-    profile = fields.offered_profile(body.model, settings)
+    profile = fields.offered_model(body.model, settings)
     user_id = memory_user(settings, owner, body.user)
     uploads = [await read_upload(upload, "image") for upload in images]
     mask_data = await read_upload(masks[0], "mask") if masks else None
@@ -109,7 +119,7 @@ async def edits(request: Request, api: Api, owner: Owner) -> JSONResponse:
                 user_id=user_id, **profile,
             )
         except InputError as error:
-            raise ApiError(400, _named(str(error), named), param=error.param, code="invalid_value") from None
+            raise ApiError(400, _named(for_http(str(error)), named), param=error.param, code="invalid_value") from None
         job = api.service.submit(run_request, owner)
         await job.wait_async()
     finally:  # the run copied what it needs into its own folder
@@ -120,12 +130,20 @@ async def edits(request: Request, api: Api, owner: Owner) -> JSONResponse:
 def _check_edit(prompt: str, paths: list[str], mask: str | None, backend: str, segmenter: str | None,
                 named: dict[str, str]) -> None:
     """The inputs are valid images already (``read_upload``): what the edit check still refuses is
-    what the backend cannot carry out, or a mask that selects nothing — 422, not 400."""
+    what the backend cannot carry out, or a mask that selects nothing — 422, not 400. An edit
+    that needs a region and has none (no mask, no position words) is a 400 naming ``mask``."""
     try:
         check_edit_request("edit", prompt.strip(), paths, mask, backend=backend, segmenter=segmenter,
                            max_inputs=MAX_IMAGES)
     except InputError as error:
+        if error.param == "mask" and mask is None:
+            raise ApiError(400, for_http(str(error)), param="mask", code="mask_required") from None
         raise ApiError(422, _named(str(error), named), param=error.param, code="unsupported_edit") from None
+
+
+def for_http(message: str) -> str:
+    """A core message that names the CLI's ``--mask`` as this API's multipart ``mask`` file."""
+    return mask_named(message.replace("pass --mask", "send --mask"), "a 'mask' file")
 
 
 def _named(message: str, named: dict[str, str]) -> str:
@@ -163,8 +181,9 @@ def finished_report(job: Job) -> dict[str, Any]:
     """The run's report, or the ``ApiError`` its failure or refusal is to a client."""
     if job.status == "failed":
         error = job.error or {"type": "server_error", "message": "the run failed"}
-        if error["type"] == "invalid_request_error":
-            raise ApiError(400, error["message"], code="invalid_value")
+        if error["type"] == "invalid_request_error":  # the run's InputError (its param does not travel)
+            names_mask = "--mask" in error["message"]  # a recolour the segmenter found no region for
+            raise ApiError(400, for_http(error["message"]), param="mask" if names_mask else None, code="invalid_value")
         raise ApiError(500, failure_message(job), code="run_failed")
     report = job.report or {}
     if report.get("refused"):

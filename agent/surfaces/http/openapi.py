@@ -162,14 +162,15 @@ def _offer(spec: dict[str, Any], settings: Settings) -> None:
     backends = fields.offered_backends(settings)
     for name in ("GenerationBody", "RunBody"):
         schemas[name]["properties"]["prompt"]["maxLength"] = settings.max_prompt_chars
-    for body in (schemas["GenerationBody"], schemas["RunBody"]):
-        key = "model" if body is schemas["GenerationBody"] else "profile"
-        body["properties"][key] = _nullable({**_string_of(body["properties"][key]), "enum": profiles})
+    models = ["", *fields.offered_models(settings)]  # "": what Open WebUI sends for edits, the default
+    generation, run = schemas["GenerationBody"]["properties"], schemas["RunBody"]["properties"]
+    generation["model"] = _nullable({**_string_of(generation["model"]), "enum": models})
+    run["profile"] = _nullable({**_string_of(run["profile"]), "enum": profiles})
     schemas["RunBody"]["properties"]["backend"] = _nullable({**_string_of(schemas["RunBody"]["properties"]["backend"]),
                                                              "enum": backends})
     edit = spec["paths"]["/v1/images/edits"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     edit["properties"]["prompt"]["maxLength"] = settings.max_prompt_chars
-    edit["properties"]["model"] = {**_string_of(edit["properties"]["model"]), "enum": profiles}
+    edit["properties"]["model"] = {**_string_of(edit["properties"]["model"]), "enum": models}
     _run_variants(schemas, backends)
 
 

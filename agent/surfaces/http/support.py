@@ -1,18 +1,25 @@
-"""HTTP plumbing of the API server: OpenAI-style error bodies, the request body limit and
-signed file links. Kept apart from the routes in ``agent.surfaces.http.app``."""
+"""HTTP plumbing of the API server: OpenAI-style error bodies, the request body limit, the
+one-line log of every failed request and signed file links. Kept apart from the routes in
+``agent.surfaces.http.app``."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import logging
 import re
 import time
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from agent.context import Settings
 from agent.errors import one_line
+from agent.surfaces.auth import AuthError, is_loopback, principal
+
+log = logging.getLogger("limner.http")
 
 # OpenAI's error types by status; clients (the openai SDK) pick their exception class by status.
 _TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 403: "invalid_request_error",
@@ -151,6 +158,120 @@ class BodyLimit:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+PROMPT_SHOWN = 80
+"""The most of a prompt the server log shows."""
+_REASON_MAX = 300
+_BODY_KEPT = 64 * 1024
+_PROMPT_KEY = "limner.prompt"
+
+
+def note_prompt(request: Request, prompt: str) -> None:
+    """Keep the request's prompt for the log line of its failure (``ErrorLog`` shows its start)."""
+    request.scope[_PROMPT_KEY] = prompt
+
+
+class ErrorLog:
+    """ASGI middleware: every answer with a status of 400 or more is one line in the server log
+    (``limner.http``: a warning for 4xx, an error for 5xx) with the route, who called (the
+    token's name, ``loopback`` on a server without tokens, ``anonymous`` when no valid token
+    came), the status and the reason the client was sent, so an operator sees why a client
+    that hides the message (Open WebUI shows "Bad Request") failed. Never the token; of the
+    prompt, at most its first ``PROMPT_SHOWN`` characters."""
+
+    def __init__(self, app: Any, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+        body = bytearray()
+
+        async def watching_send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and status >= 400 and len(body) < _BODY_KEPT:
+                body.extend(message.get("body", b"")[: _BODY_KEPT - len(body)])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as error:
+            if not status:  # nothing sent yet: the outer handler answers 500 and logs the incident
+                self.record(scope, 500, f"internal server error ({type(error).__name__}; "
+                                        "the incident line has the details)")
+            raise
+        if status >= 400:
+            self.record(scope, status, reason_sent(bytes(body)))
+
+    def record(self, scope: dict[str, Any], status: int, reason: str) -> None:
+        headers = dict(scope.get("headers") or [])
+        token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")[2].strip()
+        prompt = scope.get(_PROMPT_KEY)
+        if token and len(token) >= 8:
+            reason = reason.replace(token, "[token]")
+        if prompt:
+            reason = _echo_cut(reason, " ".join(prompt.split()))
+        route = getattr(scope.get("route"), "path", None) or _cut(scope.get("path", ""), 120)
+        shown = f" [prompt {_cut(prompt, PROMPT_SHOWN)!r}]" if prompt else ""
+        log.log(logging.ERROR if status >= 500 else logging.WARNING, "%s %s -> %d (%s): %s%s",
+                scope.get("method", "?"), _printable(route), status, self.caller(scope, headers),
+                _printable(_cut(reason, _REASON_MAX)), _printable(shown))
+
+    def caller(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> str:
+        """The token's name; ``loopback`` on a server without tokens; else ``anonymous``."""
+        host = (scope.get("client") or (None,))[0]
+        if not self.settings.server_tokens:
+            return "loopback" if is_loopback(host) else "anonymous"
+        try:
+            return principal(self.settings, headers.get(b"authorization", b"").decode("latin-1") or None, host)
+        except AuthError:
+            return "anonymous"
+
+
+def reason_sent(body: bytes) -> str:
+    """The message of an error body (OpenAI's ``error.message``, Starlette's ``detail``), else
+    the body's text; whole, on one line (the log line cuts it after the prompt is cut)."""
+    text = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return one_line(text, _BODY_KEPT) or "(no body)"
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return one_line(error["message"], _BODY_KEPT)
+        if isinstance(data.get("detail"), str):
+            return one_line(data["detail"], _BODY_KEPT)
+    return one_line(text, _BODY_KEPT)
+
+
+def _echo_cut(reason: str, prompt: str) -> str:
+    """``reason`` with every echo of ``prompt`` (a policy quoting it, say) cut after
+    ``PROMPT_SHOWN`` characters."""
+    head = prompt[:PROMPT_SHOWN]
+    start = reason.find(head) if len(prompt) > PROMPT_SHOWN else -1
+    while start != -1:
+        end = start + len(head)
+        while end < len(reason) and end - start < len(prompt) and reason[end] == prompt[end - start]:
+            end += 1
+        reason = f"{reason[:start + PROMPT_SHOWN - 1]}…{reason[end:]}"
+        start = reason.find(head, start + PROMPT_SHOWN)
+    return reason
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _printable(text: str) -> str:
+    """One log line whatever a client sent: control characters as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class LinkSigner:

@@ -30,6 +30,7 @@ from pydantic import Field
 import agent.characters
 from agent.context import Settings
 from agent.errors import InputError
+from agent.planning.edit import mask_named
 from agent.request import MAX_SEED, RunRequest, build_request, check_user
 from agent.run import preview_plan
 from agent.surfaces import fields
@@ -234,10 +235,13 @@ class LimnerTools:
         user_id = caller(ctx, self.settings, user)
         root = workspace(ctx, self.settings)
         inputs = confined([image_path, *([mask_path] if mask_path else [])], root)
-        request = await self.in_thread(lambda: build_request(
-            instruction, settings=self.settings, n=n, seed=seed, mode="edit", inputs=inputs[:1],
-            mask=inputs[1] if mask_path else None, user_id=user_id, out_dir=root, **profile))
-        return await self.run(ctx, request)
+        try:
+            request = await self.in_thread(lambda: build_request(
+                instruction, settings=self.settings, n=n, seed=seed, mode="edit", inputs=inputs[:1],
+                mask=inputs[1] if mask_path else None, user_id=user_id, out_dir=root, **profile))
+            return await self.run(ctx, request)
+        except ToolError as error:  # the core names the CLI's --mask; this tool's argument is mask_path
+            raise ToolError(mask_named(str(error), "mask_path")) from None
 
     async def plan_images(
         self, prompt: Prompt, ctx: Context,
