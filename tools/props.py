@@ -45,14 +45,14 @@ _PROPS: dict[str, tuple[Drawing, tuple[float, float]]] = {
     "hill": (props_outdoor.hill, (2.0, 1.0)), "igloo": (props_outdoor.igloo, (1.5, 1.0)),
     "surfboard": (props_outdoor.surfboard, (0.4, 1.0)), "snowboard": (props_outdoor.snowboard, (0.3, 1.0)),
     "shed": (props_outdoor.shed, (1.1, 1.0)), "pillow": (props_indoor.pillow, (1.5, 1.0)),
-    "rug": (props_indoor.rug, (2.0, 1.0)),
+    "rug": (props_indoor.rug, (2.0, 1.0)), "wall": (props_outdoor.wall, (2.0, 1.0)),
 }
 _DEFAULTS: dict[str, RGB] = {**props_indoor.DEFAULTS, **props_outdoor.DEFAULTS}
 
 #: Noun -> prop. Every prop is also its own name.
 NAMES: dict[str, str] = {
     **{name: name for name in _PROPS},
-    "park bench": "bench", "microwave oven": "microwave", "oven": "stove", "cooker": "stove",
+    "brick wall": "wall", "stone wall": "wall", "garden wall": "wall", "park bench": "bench", "microwave oven": "microwave", "oven": "stove", "cooker": "stove",
     "kitchen stove": "stove", "range cooker": "stove", "washbasin": "sink", "wash basin": "sink",
     "kitchen sink": "sink", "bathroom sink": "sink", "fridge": "refrigerator", "freezer": "refrigerator",
     "hair dryer": "hair drier", "hairdryer": "hair drier", "blow dryer": "hair drier", "blow-dryer": "hair drier",

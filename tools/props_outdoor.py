@@ -67,6 +67,22 @@ def fence(p: Painter, body: RGB) -> None:
         p.poly([(x, 0.98), (x, 0.18), (x + 0.065, 0.04), (x + 0.13, 0.18), (x + 0.13, 0.98)], body)
 
 
+def wall(p: Painter, body: RGB) -> None:
+    """A stretch of brick (or stone) wall: courses of bricks in running bond, mortar lines between."""
+    p.rect(0.0, 0.04, 1.0, 0.98, body)
+    rows = 6
+    for k in range(rows + 1):
+        y = 0.04 + k * 0.94 / rows
+        p.line_([(0.0, y), (1.0, y)], 0.6, shade(body, 0.35))
+        if k == rows:
+            break
+        offset = 0.5 * (k % 2)
+        for j in range(5):
+            x = (j + offset) * 0.22
+            if 0.02 < x < 0.98:
+                p.line_([(x, y), (x, y + 0.94 / rows)], 0.6, shade(body, 0.35))
+
+
 def well(p: Painter, body: RGB) -> None:
     for x in (0.16, 0.84):
         p.bar([(x, 0.6), (x, 0.2)], 1.6, WOOD)
@@ -213,6 +229,6 @@ DEFAULTS: dict[str, RGB] = {
     "bench": WOOD, "parking meter": (120, 130, 140), "fire hydrant": RED, "street lamp": (40, 60, 52),
     "fence": (196, 150, 100), "well": RED, "barn": RED, "windmill": (236, 222, 196), "submarine": YELLOW,
     "waterfall": (120, 190, 240), "river": BLUE, "pond": BLUE, "hill": LIGHT_GREEN, "igloo": (232, 244, 250),
-    "surfboard": (92, 190, 230), "snowboard": (244, 130, 32), "shed": WOOD,
+    "surfboard": (92, 190, 230), "snowboard": (244, 130, 32), "shed": WOOD, "wall": (170, 70, 50),
 }
 """The body colour of each prop when no colour is asked."""
