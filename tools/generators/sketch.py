@@ -48,8 +48,13 @@ class SketchGenerator:
         """One frame per shot, frame i from seeds[i]; independent of batch size and position."""
         if len(seeds) != len(shots):
             raise BackendError(f"got {len(shots)} shots but {len(seeds)} seeds; pass one seed per shot")
+        return self.generate_items([(shot, seed, plan) for shot, seed in zip(shots, seeds)], size)
+
+    def generate_items(self, items: list[tuple[Shot, int, ScenePlan | None]], size: tuple[int, int]) -> list[Image.Image]:
+        """One frame per (shot, seed, plan): shots of different plans in one call (a scaled-out
+        generator merges concurrent runs' shots this way); each frame is the one it would be alone."""
         images = []
-        for shot, seed in zip(shots, seeds):
+        for shot, seed, plan in items:
             result = render_shot(shot, plan, tuple(size), int(seed))
             image = result.image
             if result.used_openmoji:

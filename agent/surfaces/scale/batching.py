@@ -2,8 +2,8 @@
 deployment carries, and which requests of a batch share one backend call.
 
 Shots share a call when they share a size and a plan (runs in raw mode have none), or always
-when the backend draws each shot from its own plan (it has ``generate_items``, as the simulated
-GPU does). Every shot keeps its own seed, so it is the image it would be when drawn alone.
+when the backend draws each shot from its own plan (it has ``generate_items``, as the sketch
+backend and the simulated GPU do). Every shot keeps its own seed, so it is the image it would be when drawn alone.
 """
 
 from __future__ import annotations
