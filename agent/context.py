@@ -162,7 +162,10 @@ class Settings(BaseSettings):
     """GPUs each generator replica reserves. None: 1 for ``diffusers``, 0 for backends that
     need none (``sketch``, ``openai``)."""
     ray_replica_cpus: float = Field(default=1.0, ge=0, le=256)
-    """CPUs each generator replica reserves."""
+    """CPUs each generator replica reserves (and each CLIP critic replica)."""
+    ray_critic_gpus: float | None = Field(default=None, ge=0, le=16)
+    """GPUs each CLIP critic replica reserves (one deployment per CLIP model, ``ray_replicas``
+    replicas). None: 1 when ``clip_device`` is CUDA, else 0."""
     ray_batching: bool = True
     """Merge shots of concurrent runs into one backend call (up to its ``max_batch``), each
     image with its own seed; False: one backend call per request."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from PIL import Image
 
@@ -23,8 +23,30 @@ class ClipSettings:
     device: str = "cpu"
 
 
+ClipProvider = Callable[[ClipSettings], tuple[Any, str | None]]
+"""Gives the embedder for ``ClipSettings`` (or None and why not), instead of loading it here."""
+_provider: ClipProvider | None = None
+
+
+def use_clip_provider(provider: ClipProvider | None) -> None:
+    """From now on, in this process, :func:`configured_clip` asks ``provider`` for the embedder
+    (scale-out: a Ray Serve deployment, ``agent.surfaces.scale.serve_critics``); None: CLIP is
+    loaded in this process (the default)."""
+    global _provider
+    _provider = provider
+
+
 def configured_clip(settings: ClipSettings) -> tuple[Any, str | None]:
-    """The CLIP model the settings name, or None and why it cannot run here (off, no weights)."""
+    """The CLIP model the settings name, or None and why it cannot run (off, no weights); from
+    the provider when one is set (:func:`use_clip_provider`), else loaded here."""
+    if not settings.enabled:
+        return None, "CLIP checks are off (LIMNER_CLIP=false)"
+    provider = _provider
+    return provider(settings) if provider is not None else load_configured_clip(settings)
+
+
+def load_configured_clip(settings: ClipSettings) -> tuple[Any, str | None]:
+    """The CLIP model the settings name, loaded in this process, or None and why it cannot run."""
     from tools.critics import clip  # lazy: CLIP loads torch
     from tools.critics.clip_loading import quick_skip_reason  # lazy: CLIP loads torch
 

@@ -15,5 +15,7 @@ Nothing here loads unless configured: without ``LIMNER_RAY_ADDRESS`` the in-proc
 - ``serve_generators``: one Ray Serve deployment per backend and model, with cross-request
   batching (``@serve.batch``; which shots share a call: ``batching``), and the remote generator
   the executors draw through; ``shots``: the finished shots a retried run takes back.
+- ``serve_critics``: one Ray Serve deployment per CLIP model (embed calls of concurrent runs merged
+  by ``@serve.batch``), and the remote embedder the executors' CLIP critics use.
 - ``simulated_gpu``: a backend for benchmarks and tests only (a fixed wall time per batch).
 """

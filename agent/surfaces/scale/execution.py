@@ -24,6 +24,7 @@ from agent.graph import builder
 from agent.request import RunRequest
 from agent.surfaces.results import one_line
 from agent.surfaces.scale.postgres_state import RunStore
+from agent.surfaces.scale.serve_critics import use_remote_critics
 from agent.surfaces.scale.serve_generators import use_remote_backend
 from agent.surfaces.scale.shots import ACTIVE_RUN, ActiveRun
 from tools.images import ImageInputError
@@ -73,6 +74,7 @@ def execute_run(store: RunStore, run_id: str, settings: Settings) -> str:
     status, report, error = "failed", None, None
     try:
         use_remote_backend(request.backend, record.backend_module, store)
+        use_remote_critics(store, settings)
         report = contextvars.copy_context().run(_run, store, record.owner, request, settings, record.tries)
         status = "refused" if report.get("refused") else "done"
     except (InputError, ImageInputError) as problem:

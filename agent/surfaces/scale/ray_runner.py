@@ -10,7 +10,7 @@ its process dies), owns every run:
   ``server_workers`` at once and ``server_per_token`` per owner, runs of one conversation thread
   one after the other (the same rules as the in-process ``RunService``);
 - each run is an actor task on an **executor** (``RunExecutor``: a Ray actor holding the graph,
-  the critics and the database pool warm, ``ray_runs_per_executor`` runs at once). Executors are
+  the OCR critic and the database pool warm (CLIP runs in its own Serve deployment: ``serve_critics``), ``ray_runs_per_executor`` runs at once). Executors are
   restartable (``max_restarts=-1``) and their run calls retried (``max_task_retries =
   ray_run_retries``): when the process running a run dies (kill -9, OOM, a lost node), Ray
   starts the executor again and retries the call, which resumes the run from its checkpoint
@@ -21,7 +21,7 @@ its process dies), owns every run:
 
 Plain tasks were the first idea, but in Ray 2.60 a detached actor whose creating driver has
 exited gets a fresh worker process for every task (measured), which would load the graph and
-the critics again for each run; executor actors keep them loaded.
+the OCR critic again for each run; executor actors keep them loaded.
 """
 
 from __future__ import annotations
