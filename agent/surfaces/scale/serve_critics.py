@@ -21,14 +21,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import hashlib
 import importlib
 import io
 import json
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Sequence
 
@@ -39,10 +37,10 @@ from ray.exceptions import RayError
 
 from agent.context import Settings
 from agent.surfaces.scale.postgres_state import RunStore
+from agent.surfaces.scale.serve_generators import DEPLOY_TIMEOUT_S, NotRunning, deployed
 from tools.critics.aggregate import ClipSettings, load_configured_clip, use_clip_provider
 from tools.critics.clip_loading import ClipError, ClipUnavailable
 
-DEPLOY_TIMEOUT_S = 600.0
 """Longest wait for a new deployment's replicas (loading CLIP, a GPU to free up)."""
 EMBED_TIMEOUT_S = 600.0
 MAX_ONGOING = 64
@@ -219,27 +217,13 @@ def ensure_app(clip: ClipSettings, embedder_module: str | None, settings: Settin
     """The CLIP model's application, deployed when it does not exist (one deployer at a time,
     under a PostgreSQL advisory lock when there is a store), and running; its name."""
     name = app_name(clip)
-    if _status(name) == "RUNNING":
-        return name
-    lock = store.advisory_lock(f"limner-serve:{name}") if store is not None else contextlib.nullcontext()
-    with lock:
-        if _status(name) in (None, "DELETING", "DEPLOY_FAILED", "UNHEALTHY"):
-            serve.start(proxy_location="Disabled")  # handles only: no HTTP proxy on any node
-            serve._run(build_app(clip, embedder_module, settings), name=name, route_prefix=None, _blocking=False)
-    deadline = time.monotonic() + DEPLOY_TIMEOUT_S
-    while (status := _status(name)) != "RUNNING":
-        if status == "DEPLOY_FAILED" or time.monotonic() > deadline:
-            raise ClipUnavailable(
-                f"the CLIP deployment {name} ({model_id(clip)}) is not running ({status}): the cluster must have "
-                f"room for {settings.ray_replicas} replica(s) of {critic_gpus(settings):g} GPU and "
-                f"{settings.ray_replica_cpus:g} CPU (LIMNER_RAY_CRITIC_GPUS / LIMNER_RAY_REPLICA_CPUS)")
-        time.sleep(0.25)
-    return name
-
-
-def _status(name: str) -> str | None:
-    app = serve.status().applications.get(name)
-    return None if app is None else str(getattr(app.status, "value", app.status))
+    try:
+        return deployed(name, lambda: build_app(clip, embedder_module, settings), store)
+    except NotRunning as stuck:
+        raise ClipUnavailable(
+            f"the CLIP deployment {name} ({model_id(clip)}) is not running ({stuck}): the cluster must have "
+            f"room for {settings.ray_replicas} replica(s) of {critic_gpus(settings):g} GPU and "
+            f"{settings.ray_replica_cpus:g} CPU (LIMNER_RAY_CRITIC_GPUS / LIMNER_RAY_REPLICA_CPUS)") from None
 
 
 # ---- inside an executor ------------------------------------------------------------------------

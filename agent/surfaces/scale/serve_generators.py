@@ -20,13 +20,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib
 import json
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
 from PIL import Image
 from ray import serve
@@ -192,20 +193,34 @@ def ensure_app(backend: str, options: GeneratorOptions, backend_module: str | No
     """The backend's application, deployed when it does not exist (one deployer at a time,
     under a PostgreSQL advisory lock), and running; its name."""
     name = app_name(backend, options)
+    try:
+        return deployed(name, lambda: build_app(backend, options, backend_module, settings), store)
+    except NotRunning as stuck:
+        gpus = replica_gpus(settings, backend)
+        raise BackendError(f"the {backend} deployment {name} is not running ({stuck}): the cluster must "
+                           f"have room for {settings.ray_replicas} replica(s) of {gpus:g} GPU and "
+                           f"{settings.ray_replica_cpus:g} CPU (LIMNER_RAY_REPLICA_GPUS / _CPUS)") from None
+
+
+class NotRunning(RuntimeError):
+    """A Serve application did not reach RUNNING in time (its last status is the message)."""
+
+
+def deployed(name: str, build: Callable[[], Any], store: RunStore | None) -> str:
+    """Serve application ``name`` running: deployed from ``build()`` when missing or broken, by
+    one deployer at a time (a PostgreSQL advisory lock when there is a store), then waited for.
+    Raises ``NotRunning`` when it fails to deploy or is not up within ``DEPLOY_TIMEOUT_S``."""
     if _status(name) == "RUNNING":
         return name
-    with store.advisory_lock(f"limner-serve:{name}"):
+    lock = store.advisory_lock(f"limner-serve:{name}") if store is not None else contextlib.nullcontext()
+    with lock:
         if _status(name) in (None, "DELETING", "DEPLOY_FAILED", "UNHEALTHY"):
             serve.start(proxy_location="Disabled")  # handles only: no HTTP proxy on any node
-            serve._run(build_app(backend, options, backend_module, settings), name=name, route_prefix=None,
-                       _blocking=False)
+            serve._run(build(), name=name, route_prefix=None, _blocking=False)
     deadline = time.monotonic() + DEPLOY_TIMEOUT_S
     while (status := _status(name)) != "RUNNING":
         if status == "DEPLOY_FAILED" or time.monotonic() > deadline:
-            gpus = replica_gpus(settings, backend)
-            raise BackendError(f"the {backend} deployment {name} is not running ({status}): the cluster must "
-                               f"have room for {settings.ray_replicas} replica(s) of {gpus:g} GPU and "
-                               f"{settings.ray_replica_cpus:g} CPU (LIMNER_RAY_REPLICA_GPUS / _CPUS)")
+            raise NotRunning(str(status))
         time.sleep(0.25)
     return name
 
