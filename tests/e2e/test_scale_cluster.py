@@ -140,6 +140,12 @@ def cluster(postgres_url: str) -> Iterator[Cluster]:  # noqa: F811 - the fixture
         yield cluster
     finally:
         cluster.stop_front_ends()
+        try:  # Serve caches its client per process: a later Ray in this process must not find a dead one
+            from ray import serve
+
+            serve.shutdown()
+        except Exception:  # noqa: BLE001 - teardown goes on; the process check below still runs
+            pass
         ray.shutdown()
         _no_process_left(root)
         shutil.rmtree(root, ignore_errors=True)

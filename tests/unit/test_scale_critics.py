@@ -281,6 +281,7 @@ def test_the_critic_deployment_on_ray_scores_as_the_local_embedder(no_provider: 
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     root = Path(tempfile.mkdtemp(prefix="rc-", dir="/tmp"))  # short: Ray's sockets live there
     start_local_ray(root, num_cpus=2)
+    serve.shutdown()  # forget a Serve client an earlier Ray session of this process left cached
     try:
         settings = Settings(ray_replicas=1, ray_replica_cpus=0.5, ray_batch_wait_s=0.2)
         use_remote_critics(None, settings, embedder_module=__name__)
