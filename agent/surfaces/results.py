@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agent.errors import one_line
+from agent.errors import InputError, one_line
 
 _REASON_MAX = 200
 
@@ -87,3 +87,18 @@ def summary_text(report: dict[str, Any]) -> str:
 def made_paths(report: dict[str, Any]) -> list[str]:
     """The files of the images that were made, in shot order."""
     return [entry["path"] for entry in report.get("images", []) if entry.get("path")]
+
+
+def report_of_finished(run_id: str, done: bool, status: str, report: dict[str, Any] | None,
+                       error: dict[str, Any] | None, failed: type[Exception]) -> dict[str, Any]:
+    """A finished run's report (a refusal is a report too); ``InputError`` when the request was
+    at fault, ``failed`` (the service's ``RunFailed``) for anything else. One rule for every
+    kind of job, in-process or scaled out."""
+    if not done:
+        raise RuntimeError(f"run {run_id} has not finished")
+    if report is not None:
+        return report
+    error = error or {"type": "server_error", "message": f"the run ended as {status}"}
+    if error["type"] == "invalid_request_error":
+        raise InputError(error["message"])
+    raise failed(error["message"])

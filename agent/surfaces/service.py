@@ -30,7 +30,7 @@ import agent.run
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import RunRequest
-from agent.surfaces.results import one_line
+from agent.surfaces.results import one_line, report_of_finished
 from agent.surfaces.run_registry import RunRegistry
 from tools.images import ImageInputError
 
@@ -134,14 +134,7 @@ class Job:
     def result(self) -> dict[str, Any]:
         """The report of the finished run (``done`` or ``refused``: a refusal is a report too).
         InputError when the request was at fault, RunFailed for anything else."""
-        if not self.done:
-            raise RuntimeError(f"run {self.id} has not finished")
-        if self.report is not None:
-            return self.report
-        error = self.error or {"type": "server_error", "message": f"the run ended as {self.status}"}
-        if error["type"] == "invalid_request_error":
-            raise InputError(error["message"])
-        raise RunFailed(error["message"])
+        return report_of_finished(self.id, self.done, self.status, self.report, self.error, RunFailed)
 
     def follow(self, start: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
         """Events from index ``start`` on, as they come, until the run has finished: the

@@ -24,6 +24,7 @@ import psycopg
 from agent.context import Settings
 from agent.errors import InputError
 from agent.request import RunRequest
+from agent.surfaces.results import report_of_finished
 from agent.surfaces.scale.postgres_state import EVENTS_CHANNEL, FINISHED, QueueFull, RunRecord, RunStore, first_line
 from tools.generators.base import options_model
 
@@ -241,14 +242,7 @@ class RemoteJob:
     def result(self) -> dict[str, Any]:
         """The report of the finished run; InputError when the request was at fault, the
         service's ``RunFailed`` for anything else (as ``Job.result``)."""
-        if not self.done:
-            raise RuntimeError(f"run {self.id} has not finished")
-        if self.report is not None:
-            return self.report
-        error = self.error or {"type": "server_error", "message": f"the run ended as {self.status}"}
-        if error["type"] == "invalid_request_error":
-            raise InputError(error["message"])
-        raise self._service.failed(error["message"])
+        return report_of_finished(self.id, self.done, self.status, self.report, self.error, self._service.failed)
 
 
 class ScaledRunService:
