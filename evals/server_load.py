@@ -28,6 +28,8 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from agent.surfaces.health import wait_until_healthy
+
 TOKENS = {f"team{i}": f"load-test-token-{i}-{'x' * 16}" for i in range(4)}
 
 
@@ -125,16 +127,8 @@ def measure(requests: int = 50, workers: int = 2, per_token: int = 2) -> dict[st
         server = subprocess.Popen([str(limner), "serve", "--port", str(port)], env=env, cwd=tmp,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {server.stderr.read().decode()[-500:]}")
-                time.sleep(0.2)
+            if not wait_until_healthy(base, timeout_s=120, alive=lambda: server.poll() is None):
+                raise RuntimeError(f"server did not start: {server.stderr.read().decode()[-500:]}")
             asyncio.run(_burst(base, 1))  # warm-up: OCR engine, fonts, the checkpoint database
             idle = _memory_mb(server.pid)
             single, _, _ = asyncio.run(_burst(base, 1))

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from agent.surfaces.health import wait_until_healthy
 
 READY = "#studio-prompt textarea"
 """What counts as loaded: the request box, drawn and visible."""
@@ -41,15 +41,9 @@ def _free_port() -> int:
 
 def _wait_up(base: str, server: subprocess.Popen, timeout_s: float = 120) -> float:
     started = time.monotonic()
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() - started > timeout_s:
-            raise RuntimeError(f"the server did not start: {server.stderr.read().decode()[-500:] if server.stderr else ''}")
-        time.sleep(0.1)
+    if not wait_until_healthy(base, timeout_s=timeout_s, alive=lambda: server.poll() is None, poll_s=0.1):
+        raise RuntimeError(f"the server did not start: {server.stderr.read().decode()[-500:] if server.stderr else ''}")
+    return time.monotonic() - started
 
 
 def _load(page: Any, url: str, *, reload: bool = False) -> dict[str, float]:

@@ -23,7 +23,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
@@ -33,6 +32,7 @@ import pytest
 from PIL import Image
 
 import open_webui_env
+from agent.surfaces.health import wait_until_healthy
 from tools.provenance import read_png_metadata
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -64,24 +64,17 @@ def _free_port() -> int:
 
 
 def _start(command: list[str], env: dict[str, str], log: Path, ready: str, timeout_s: float) -> subprocess.Popen:
-    """``command`` in its own process group, its output in ``log``, waited for until ``ready``
-    answers 200 (killed and failed with the log's tail otherwise)."""
+    """``command`` in its own process group, its output in ``log``, waited for until ``ready``'s
+    ``/health`` answers 200 (killed and failed with the log's tail otherwise)."""
     with open(log, "wb") as sink:
         process = subprocess.Popen(command, cwd=log.parent, env=env, stdout=sink, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"{command[0]} exited: {log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(ready, timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail(f"{command[0]} not up in {timeout_s:.0f} s: {log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.3)
+    if wait_until_healthy(ready, timeout_s=timeout_s, alive=lambda: process.poll() is None, poll_s=0.3):
+        return process
+    if process.poll() is not None:
+        pytest.fail(f"{command[0]} exited: {log.read_text(errors='replace')[-3000:]}")
+    _stop(process)
+    pytest.fail(f"{command[0]} not up in {timeout_s:.0f} s: {log.read_text(errors='replace')[-3000:]}")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -105,7 +98,7 @@ def limner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {**_base_env(where), "LIMNER_HOME": str(where / "home"), "LIMNER_OUT_DIR": str(where / "out"),
            "LIMNER_CLIP": "false", "LIMNER_SERVER_TOKENS": json.dumps({"openwebui": TOKEN})}
     process = _start([str(Path(sys.executable).with_name("limner")), "serve", "--port", str(port)], env,
-                     where / "serve.log", f"http://127.0.0.1:{port}/health", 60)
+                     where / "serve.log", f"http://127.0.0.1:{port}", 60)
     try:
         yield Server(f"http://127.0.0.1:{port}", where / "serve.log")
     finally:
@@ -147,7 +140,7 @@ def open_webui(open_webui_cli: Path, limner: Server, tmp_path_factory: pytest.Te
     port = _free_port()
     env = {**_base_env(where), "DATA_DIR": str(where / "data"), **OFFLINE, **open_webui_env_vars(limner.url, TOKEN)}
     process = _start([str(open_webui_cli), "serve", "--host", "127.0.0.1", "--port", str(port)], env,
-                     where / "open-webui.log", f"http://127.0.0.1:{port}/health", 180)
+                     where / "open-webui.log", f"http://127.0.0.1:{port}", 180)
     try:
         yield Server(f"http://127.0.0.1:{port}", where / "open-webui.log")
     finally:

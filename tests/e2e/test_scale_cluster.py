@@ -40,6 +40,7 @@ from PIL import Image
 
 from memory_services import database_url, postgres_url  # noqa: F401 - the fixture
 
+from agent.surfaces.health import wait_until_healthy
 from evals.scale import start_local_ray
 
 ray = pytest.importorskip("ray", reason="the scale-out tests need Ray: pip install -e '.[ray]'")
@@ -83,17 +84,9 @@ class Cluster:
         process = subprocess.Popen([sys.executable, "-c", FRONT_END, "serve", "--port", str(port)], env=self.env,
                                    cwd=self.root, stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"front-end {name} did not start: {(self.root / f'front-end-{name}.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+        if not wait_until_healthy(base, timeout_s=180, alive=lambda: process.poll() is None, poll_s=0.3):
+            process.kill()
+            raise RuntimeError(f"front-end {name} did not start: {(self.root / f'front-end-{name}.log').read_text()[-2000:]}")
         self.bases[name], self.processes[name] = base, process
 
     def stop_front_ends(self) -> None:

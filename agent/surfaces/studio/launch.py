@@ -6,11 +6,10 @@ from __future__ import annotations
 import importlib.util
 import socket
 import threading
-import time
 import webbrowser
 from typing import Callable
 
-import httpx
+from agent.surfaces.health import wait_until_healthy
 
 INSTALL_HINT = "the studio needs gradio: `make install` installs it (or pip install gradio)"
 
@@ -29,16 +28,10 @@ def free_port() -> int:
 def wait_and_open(url: str, opener: Callable[[str], object] = webbrowser.open, *, timeout_s: float = 120.0,
                   poll_s: float = 0.2) -> bool:
     """Open ``url`` once the server behind it answers ``/health``; False when it never did."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url.rstrip("/") + "/health", timeout=2).status_code == 200:
-                opener(url)
-                return True
-        except httpx.TransportError:
-            pass
-        time.sleep(poll_s)
-    return False
+    if not wait_until_healthy(url, timeout_s=timeout_s, poll_s=poll_s):
+        return False
+    opener(url)
+    return True
 
 
 def open_when_up(url: str, opener: Callable[[str], object] = webbrowser.open) -> threading.Thread:
